@@ -1,0 +1,50 @@
+// Bundles the CLI with code splitting, so each command loads only its own engine client when it runs.
+import { build } from 'esbuild';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+
+const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+
+/** `import text from './file?raw'` inlines the file as a string (as Vite does in tests). */
+const rawText = {
+  name: 'raw-text',
+  setup(b) {
+    b.onResolve({ filter: /\?raw$/ }, (args) => ({
+      path: path.resolve(args.resolveDir, args.path.slice(0, -'?raw'.length)),
+      namespace: 'raw-text',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'raw-text' }, async (args) => ({
+      contents: await readFile(args.path, 'utf8'),
+      loader: 'text',
+    }));
+  },
+};
+
+await rm('dist', { recursive: true, force: true });
+await build({
+  entryPoints: { cli: 'src/cli.ts', reaper: 'src/shell/reaper.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  // node-pty is a test tool; ssh2's native parts are optional and loaded lazily by its own code.
+  external: ['node-pty', 'cpu-features', '*.node'],
+  // dockerode and its friends are CommonJS: give the ESM bundle a require.
+  banner: {
+    js: [
+      "import { createRequire as __sk_createRequire } from 'node:module';",
+      'const require = __sk_createRequire(import.meta.url);',
+      "import { fileURLToPath as __sk_fileURLToPath } from 'node:url';",
+      "const __sk_filename = __sk_fileURLToPath(import.meta.url);",
+      "const __sk_dirname = __sk_fileURLToPath(new URL('.', import.meta.url));",
+    ].join('\n'),
+  },
+  // CommonJS code's free __dirname/__filename point at the chunk (declared ones are left alone).
+  define: { __SIDEKICK_VERSION__: JSON.stringify(pkg.version), __dirname: '__sk_dirname', __filename: '__sk_filename' },
+  plugins: [rawText],
+  logLevel: 'warning',
+  metafile: false,
+});

@@ -1,0 +1,98 @@
+/**
+ * The entry: parses argv, runs one command, prints any failure once as a single line.
+ * Commands and their engine clients are imported only when they run, so `--help` stays fast.
+ */
+import { EXIT, isUserError } from './errors.js';
+import { debugEnabled, enableDebug } from './log.js';
+import { VERSION } from './version.js';
+
+const argv = process.argv.slice(2);
+
+// Fast path: the version needs no parser.
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(`${VERSION}\n`);
+  process.exit(0);
+}
+if (argv.includes('--debug')) enableDebug();
+
+// Everything after the first `--` is the user's command, never parsed as options.
+const dashDash = argv.indexOf('--');
+const ownArgs = dashDash === -1 ? argv : argv.slice(0, dashDash);
+const userCommand = dashDash === -1 ? undefined : argv.slice(dashDash + 1);
+
+function fail(e: unknown): never {
+  if (isUserError(e)) {
+    process.stderr.write(`sidekick: ${e.line}\n`);
+    if (debugEnabled()) process.stderr.write(`${e.stack}\n${e.cause ? `cause: ${(e.cause as Error).stack ?? String(e.cause)}\n` : ''}`);
+    process.exit(e.exitCode);
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`sidekick: unexpected error: ${message.split('\n')[0]} (run again with --debug for details)\n`);
+  if (debugEnabled()) process.stderr.write(`${e instanceof Error ? e.stack : ''}\n`);
+  process.exit(EXIT.FAILURE);
+}
+
+process.on('unhandledRejection', fail);
+
+async function main(): Promise<void> {
+  const { default: yargs } = await import('yargs');
+  const parser = yargs(ownArgs)
+    .scriptName('sidekick')
+    .usage('$0 <command> [options]\n\nDebug any running container, distroless and scratch included, with a toolkit in its namespaces.')
+    .version(VERSION)
+    .alias('version', 'V')
+    .option('debug', { type: 'boolean', description: 'Explain what sidekick does; show stack traces on errors', global: true })
+    .command(
+      'exec <target> [command..]',
+      "Start a shell (or run COMMAND) in the target's namespaces, with its filesystem as /",
+      (y) =>
+        y
+          .positional('target', { type: 'string', description: 'NAME, docker://NAME_OR_ID (more engines to come)' })
+          .positional('command', { type: 'string', array: true, description: 'command to run instead of a shell (put it after --)' })
+          .option('image', { type: 'string', description: 'toolkit image (statically linked tools work best)', default: 'busybox:musl' })
+          .option('pull', { choices: ['missing', 'always', 'never'] as const, default: 'missing' as const, description: 'when to pull the toolkit image' })
+          .option('user', { alias: 'u', type: 'string', description: "run as this user of the target (uid[:gid] or a name in the target's /etc/passwd)" })
+          .option('env', { alias: 'e', type: 'string', array: true, description: 'set NAME=VALUE (or pass NAME from your environment)' })
+          .option('cap-add', { type: 'string', array: true, description: 'add a Linux capability to the debugger' })
+          .option('privileged', { type: 'boolean', default: false, description: 'run the debugger privileged (never the default)' })
+          .option('name', { type: 'string', description: 'name of the debugger container' })
+          .option('interactive', { alias: 'i', type: 'boolean', description: 'keep stdin open (default: only for a shell)' })
+          .option('tty', { alias: 't', type: 'boolean', description: 'allocate a terminal (default: for a shell on a terminal)' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'print nothing of sidekick’s own' })
+          .example('$0 exec my-app', 'a shell with tools inside a distroless container')
+          .example('$0 exec my-app -- ps', "one command; its exit code is sidekick's")
+          .example('$0 exec -u 65532 docker://4f2a -- id', 'as a given user'),
+      async (a) => {
+        const { execCommand } = await import('./commands/exec.js');
+        process.exitCode = await execCommand({
+          target: a.target!,
+          command: userCommand ?? a.command ?? [],
+          image: a.image,
+          pull: a.pull,
+          user: a.user,
+          env: a.env,
+          capAdd: a['cap-add'],
+          privileged: a.privileged,
+          name: a.name,
+          interactive: a.interactive,
+          tty: a.tty,
+          quiet: a.quiet,
+        });
+      },
+    )
+    .demandCommand(1, 'name a command (see sidekick --help)')
+    .strict()
+    .help()
+    .alias('help', 'h')
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((message, error) => {
+      if (error) fail(error);
+      fail(new (class extends Error {})(message));
+    });
+  await parser.parseAsync();
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  fail,
+);

@@ -1,0 +1,111 @@
+/**
+ * The seam between what the user asked for (src/commands) and how an engine does it (one folder per
+ * engine). Commands see only these types; engines translate them into their own API calls.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { EngineName, TargetAddress } from './address.js';
+
+export type { EngineName, TargetAddress } from './address.js';
+
+export type PullPolicy = 'missing' | 'always' | 'never';
+
+/** A container to debug, found and checked by an engine. */
+export interface Target {
+  engine: EngineName;
+  /** canonical address, e.g. docker://my-app */
+  address: string;
+  id: string;
+  name: string;
+  image: string;
+  running: boolean;
+}
+
+/** Everything an engine needs to start a debugger; engine-neutral (see src/runtimes/debugger-spec.ts). */
+export interface DebuggerSpec {
+  image: string;
+  pull: PullPolicy;
+  /** the debugger's full command line (the entry script and the user's command as its arguments) */
+  argv: string[];
+  env: Record<string, string>;
+  tty: boolean;
+  stdin: boolean;
+  privileged: boolean;
+  capAdd: string[];
+  name: string;
+  labels: Record<string, string>;
+}
+
+/** Byte streams of a running debugger. With a TTY there is no separate stderr. */
+export interface DebuggerStreams {
+  stdin?: Writable;
+  stdout: Readable;
+  stderr?: Readable;
+  /** resolves once all output has arrived (the engine closed the stream) */
+  ended: Promise<void>;
+}
+
+/** How a process that outlives the CLI removes a debugger if the CLI is killed (see src/shell/reaper.ts). */
+export type CleanupRecipe =
+  | { kind: 'http'; socketPath?: string; host?: string; port?: number; method: string; path: string }
+  | { kind: 'exec'; file: string; args: string[] };
+
+export interface Debugger {
+  id: string;
+  name: string;
+  /** things the user should know, e.g. a namespace that could not be joined */
+  notes: string[];
+  attach(): Promise<DebuggerStreams>;
+  start(): Promise<void>;
+  /** the debugger's exit code; must be called before start() so no exit is missed */
+  wait(): Promise<number>;
+  resize(rows: number, columns: number): Promise<void>;
+  /** removes the debugger, stopping it first if needed; never throws for "already gone" */
+  remove(): Promise<void>;
+  orphanCleanup: CleanupRecipe;
+}
+
+export interface PullEvent {
+  image: string;
+  /** layer or blob id when the engine reports one */
+  id?: string;
+  status: string;
+  current?: number;
+  total?: number;
+}
+
+export interface Progress {
+  pull(event: PullEvent): void;
+  pullDone(image: string): void;
+}
+
+/** A debugger found on an engine, for `sidekick sessions` and `sidekick cleanup`. */
+export interface DebuggerInfo {
+  engine: EngineName;
+  id: string;
+  name: string;
+  target: string;
+  status: string;
+  running: boolean;
+  created: Date;
+}
+
+export interface Runtime {
+  readonly engine: EngineName;
+  /** where the engine was reached, for messages and --debug */
+  readonly endpoint: string;
+  findTarget(address: TargetAddress): Promise<Target>;
+  isRunning(target: Target): Promise<boolean>;
+  /** creates (pulling the image as the spec's policy says) but does not start the debugger */
+  createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger>;
+  listDebuggers(): Promise<DebuggerInfo[]>;
+  removeDebugger(id: string): Promise<void>;
+}
+
+/** Labels that mark a debugger on every engine. */
+export const LABEL = {
+  role: 'io.sidekick.role',
+  target: 'io.sidekick.target',
+  targetName: 'io.sidekick.target-name',
+  owner: 'io.sidekick.owner',
+} as const;
+export const ROLE_DEBUGGER = 'debugger';

@@ -1,0 +1,42 @@
+/**
+ * The entry script: runs as the debugger's main process, in the target's pid namespace, and puts the
+ * user's command into the target's filesystem without writing anything there.
+ *
+ * How: this process stays outside the target's root as an "anchor". Everything started inside the
+ * target's root (/proc/PID/root, entered with chroot) reaches the toolkit's files through
+ * /proc/ANCHOR/root, which goes first on PATH. The user's command arrives as the script's arguments
+ * ("$@"); the script text is fixed and travels in an environment variable, so nothing a user types is
+ * ever parsed as shell.
+ *
+ * Inputs (environment): SIDEKICK_TARGET_PID (default 1), SIDEKICK_KEEP_ENV (names the target's
+ * environment must not override), SIDEKICK_USER (optional uid[:gid] or a user name of the target).
+ */
+
+import entryTemplate from './entry.sh?raw';
+
+/** Runs inside the target's root: go to the target's working directory, then run the command. */
+const STAGE_TWO = 'cd -- "$SIDEKICK_CWD" 2>/dev/null || cd /; unset SIDEKICK_CWD; [ "$#" -gt 0 ] || set -- sh; exec "$@"';
+
+export const ENTRY_SCRIPT: string = entryTemplate.replaceAll('@STAGE_TWO@', STAGE_TWO);
+
+
+/** The debugger's command line: a fixed launcher that evaluates the script, the user's words as "$@". */
+export function entryArgv(userCommand: readonly string[]): string[] {
+  return ['sh', '-c', 'eval "$SIDEKICK_ENTRY"', 'sidekick', ...userCommand];
+}
+
+export interface EntryEnvOptions {
+  /** names set by the user (-e), which the target's environment must not override */
+  keep: readonly string[];
+  user?: string;
+  targetPid?: number;
+}
+
+/** The environment variables that carry the script and its inputs. */
+export function entryEnv(opts: EntryEnvOptions): Record<string, string> {
+  const env: Record<string, string> = { SIDEKICK_ENTRY: ENTRY_SCRIPT };
+  if (opts.keep.length) env.SIDEKICK_KEEP_ENV = opts.keep.join(' ');
+  if (opts.user) env.SIDEKICK_USER = opts.user;
+  if (opts.targetPid !== undefined && opts.targetPid !== 1) env.SIDEKICK_TARGET_PID = String(opts.targetPid);
+  return env;
+}

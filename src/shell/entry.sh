@@ -1,0 +1,57 @@
+# sidekick's entry script (see entry-script.ts). Runs under the toolkit's sh as: sh -c 'eval "$SIDEKICK_ENTRY"' sidekick [COMMAND...]
+# @STAGE_TWO@ is replaced by the command that runs inside the target's root.
+set -u
+fail() { echo "sidekick: $*" >&2; exit 125; }
+# A toolkit program's path (not a builtin's name, as `command -v` may answer).
+tool() { for d in /bin /usr/bin /sbin /usr/sbin /usr/local/bin; do [ -x "$d/$1" ] && { echo "$d/$1"; return 0; }; done; return 1; }
+tpid=${SIDEKICK_TARGET_PID:-1}
+keep=" ${SIDEKICK_KEEP_ENV-} "
+user=${SIDEKICK_USER-}
+unset SIDEKICK_ENTRY SIDEKICK_TARGET_PID SIDEKICK_KEEP_ENV SIDEKICK_USER
+root=/proc/$tpid/root
+cd "$root/" 2>/dev/null || fail "cannot enter the target's filesystem ($root): permission denied; try --privileged"
+cd /
+sh_path=$(tool sh) || fail "the toolkit image has no sh; pick one with a shell, e.g. --image busybox:musl"
+
+# The target's environment, except what the user set with -e; PATH is merged below.
+tpath=
+while IFS= read -r kv; do
+  name=${kv%%=*}
+  case "$name" in ''|*[!A-Za-z0-9_]*) continue ;; esac
+  case "$keep" in *" $name "*) continue ;; esac
+  if [ "$name" = PATH ]; then tpath=${kv#PATH=}; continue; fi
+  export "$kv"
+done <<EOT
+$(tr '\0' '\n' < /proc/$tpid/environ 2>/dev/null)
+EOT
+SIDEKICK_CWD=$(readlink "/proc/$tpid/cwd" 2>/dev/null || echo /)
+export SIDEKICK_CWD
+
+tk=/proc/$$/root
+drop=
+if [ -n "$user" ]; then
+  case "$user" in
+    *[!0-9:]*) ids=$(awk -F: -v u="${user%%:*}" '$1 == u { print $3 ":" $4; exit }' "$root/etc/passwd" 2>/dev/null)
+               [ -n "$ids" ] || fail "user ${user%%:*} is not in the target's /etc/passwd; give a numeric uid[:gid]" ;;
+    *) ids=$user ;;
+  esac
+  uid=${ids%%:*}; gid=${ids#*:}; [ "$gid" = "$ids" ] && gid=$uid
+  case "$uid:$gid" in *[!0-9:]*|:*|*:) fail "bad user $user; give a numeric uid[:gid] or a user name" ;; esac
+  drop=$(tool nsenter) || fail "the toolkit image has no nsenter, which --user needs"
+  drop=$tk$drop
+  # A process of that user outside the target's root keeps the toolkit reachable after privileges drop.
+  nsenter -S "$uid" -G "$gid" sleep 2147483647 </dev/null >/dev/null 2>&1 &
+  keeper=$!
+  n=0; until [ "$(stat -c %u "/proc/$keeper" 2>/dev/null)" = "$uid" ] || [ "$n" -ge 3000 ]; do usleep 1000; n=$((n + 1)); done
+  trap 'kill $keeper 2>/dev/null' EXIT
+  tk=/proc/$keeper/root
+fi
+export PATH="$tk/bin:$tk/usr/bin:$tk/sbin:$tk/usr/sbin${tpath:+:$tpath}"
+
+if [ -n "$drop" ]; then
+  chroot "$root" "$drop" -S "$uid" -G "$gid" -- "$tk$sh_path" -c '@STAGE_TWO@' sidekick "$@"
+else
+  chroot "$root" "$tk$sh_path" -c '@STAGE_TWO@' sidekick "$@"
+fi
+status=$?
+exit $status
