@@ -20,6 +20,28 @@ const rawText = {
   },
 };
 
+/**
+ * dockerode loads gRPC/protobuf (BuildKit sessions) and docker-modem loads ssh2 (ssh:// hosts) at
+ * import time: 1.6 MB of code sidekick rarely needs. Both modules export one function, so they are
+ * replaced by a function that requires the real module from node_modules on first call.
+ */
+const LAZY = { 'dockerode/lib/session.js': /[\\/]dockerode[\\/]lib$/, 'docker-modem/lib/ssh.js': /[\\/]docker-modem[\\/]lib$/ };
+const lazyCommonJs = {
+  name: 'lazy-commonjs',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(session|ssh)$/ }, (args) => {
+      const real = Object.entries(LAZY).find(([mod, dir]) => dir.test(args.resolveDir) && mod.endsWith(`${args.path.slice(2)}.js`));
+      return real ? { path: real[0], namespace: 'lazy-commonjs' } : undefined;
+    });
+    // the real module stays out of the bundle: required from node_modules when first called
+    b.onResolve({ filter: /.*/, namespace: 'lazy-commonjs' }, (args) => ({ path: args.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-commonjs' }, (args) => ({
+      contents: `module.exports = function () { return require(${JSON.stringify(args.path)}).apply(this, arguments); };`,
+      loader: 'js',
+    }));
+  },
+};
+
 await rm('dist', { recursive: true, force: true });
 await build({
   entryPoints: { cli: 'src/cli.ts', reaper: 'src/shell/reaper.ts' },
@@ -30,6 +52,7 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
+  minify: true,
   // node-pty is a test tool; ssh2's native parts are optional and loaded lazily by its own code.
   external: ['node-pty', 'cpu-features', '*.node'],
   // dockerode and its friends are CommonJS: give the ESM bundle a require.
@@ -44,7 +67,7 @@ await build({
   },
   // CommonJS code's free __dirname/__filename point at the chunk (declared ones are left alone).
   define: { __SIDEKICK_VERSION__: JSON.stringify(pkg.version), __dirname: '__sk_dirname', __filename: '__sk_filename' },
-  plugins: [rawText],
+  plugins: [rawText, lazyCommonJs],
   logLevel: 'warning',
   metafile: false,
 });

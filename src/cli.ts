@@ -2,7 +2,7 @@
  * The entry: parses argv, runs one command, prints any failure once as a single line.
  * Commands and their engine clients are imported only when they run, so `--help` stays fast.
  */
-import { EXIT, isUserError } from './errors.js';
+import { EXIT, UserError, isUserError } from './errors.js';
 import { debugEnabled, enableDebug } from './log.js';
 import { VERSION } from './version.js';
 
@@ -34,6 +34,12 @@ function fail(e: unknown): never {
 
 process.on('unhandledRejection', fail);
 
+/** Repeatable options (-e A -e B) arrive as a string or an array. */
+function list(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
 async function main(): Promise<void> {
   const { default: yargs } = await import('yargs');
   const parser = yargs(ownArgs)
@@ -52,8 +58,8 @@ async function main(): Promise<void> {
           .option('image', { type: 'string', description: 'toolkit image (statically linked tools work best)', default: 'busybox:musl' })
           .option('pull', { choices: ['missing', 'always', 'never'] as const, default: 'missing' as const, description: 'when to pull the toolkit image' })
           .option('user', { alias: 'u', type: 'string', description: "run as this user of the target (uid[:gid] or a name in the target's /etc/passwd)" })
-          .option('env', { alias: 'e', type: 'string', array: true, description: 'set NAME=VALUE (or pass NAME from your environment)' })
-          .option('cap-add', { type: 'string', array: true, description: 'add a Linux capability to the debugger' })
+          .option('env', { alias: 'e', type: 'string', requiresArg: true, description: 'set NAME=VALUE (or pass NAME from your environment)' })
+          .option('cap-add', { type: 'string', requiresArg: true, description: 'add a Linux capability to the debugger' })
           .option('privileged', { type: 'boolean', default: false, description: 'run the debugger privileged (never the default)' })
           .option('name', { type: 'string', description: 'name of the debugger container' })
           .option('interactive', { alias: 'i', type: 'boolean', description: 'keep stdin open (default: only for a shell)' })
@@ -62,23 +68,6 @@ async function main(): Promise<void> {
           .example('$0 exec my-app', 'a shell with tools inside a distroless container')
           .example('$0 exec my-app -- ps', "one command; its exit code is sidekick's")
           .example('$0 exec -u 65532 docker://4f2a -- id', 'as a given user'),
-      async (a) => {
-        const { execCommand } = await import('./commands/exec.js');
-        process.exitCode = await execCommand({
-          target: a.target!,
-          command: userCommand ?? a.command ?? [],
-          image: a.image,
-          pull: a.pull,
-          user: a.user,
-          env: a.env,
-          capAdd: a['cap-add'],
-          privileged: a.privileged,
-          name: a.name,
-          interactive: a.interactive,
-          tty: a.tty,
-          quiet: a.quiet,
-        });
-      },
     )
     .demandCommand(1, 'name a command (see sidekick --help)')
     .strict()
@@ -87,9 +76,34 @@ async function main(): Promise<void> {
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((message, error) => {
       if (error) fail(error);
-      fail(new (class extends Error {})(message));
+      fail(new UserError(message, { hint: 'see "sidekick --help"' }));
     });
-  await parser.parseAsync();
+  // yargs renders and caches the whole help text whenever a command runs (~40 ms); help is only
+  // printed on request here, so that cache is never needed.
+  (parser as unknown as { getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void } } })
+    .getInternalMethods()
+    .getUsageInstance().cacheHelpMessage = () => undefined;
+  const a = await parser.parseAsync();
+  switch (a._[0]) {
+    case 'exec': {
+      const { execCommand } = await import('./commands/exec.js');
+      process.exitCode = await execCommand({
+        target: String(a.target),
+        command: userCommand ?? (a.command as string[] | undefined) ?? [],
+        image: a.image as string,
+        pull: a.pull as 'missing' | 'always' | 'never',
+        user: a.user as string | undefined,
+        env: list(a.env),
+        capAdd: list(a['cap-add']),
+        privileged: a.privileged as boolean,
+        name: a.name as string | undefined,
+        interactive: a.interactive as boolean | undefined,
+        tty: a.tty as boolean | undefined,
+        quiet: a.quiet as boolean,
+      });
+      return;
+    }
+  }
 }
 
 main().then(

@@ -10,5 +10,5 @@ export function debugEnabled(): boolean {
 }
 
 export function debugLog(message: string): void {
-  if (enabled) process.stderr.write(`sidekick[debug] ${message}\n`);
+  if (enabled) process.stderr.write(`sidekick[debug +${Math.round(performance.now())}ms] ${message}\n`);
 }

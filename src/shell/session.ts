@@ -31,6 +31,7 @@ export async function runSession(
   const cleanup = async () => {
     for (const fn of undo.splice(0).reverse()) fn();
     await dbg.remove().catch((e: unknown) => debugLog(`remove ${dbg.id}: ${String(e)}`));
+    debugLog('removed');
     guard.release();
   };
 
@@ -50,6 +51,7 @@ export async function runSession(
   try {
     const exited = dbg.wait();
     const streams = await dbg.attach();
+    debugLog('attached');
 
     if (spec.tty) {
       undo.push(enterRawMode());
@@ -61,6 +63,7 @@ export async function runSession(
     if (streams.stdin) pipeStdin(streams.stdin, spec.tty, undo);
 
     await dbg.start();
+    debugLog('started');
     if (spec.tty) {
       const size = terminalSize();
       if (size) await dbg.resize(size.rows, size.columns);
@@ -68,6 +71,7 @@ export async function runSession(
     }
 
     const code = await exited;
+    debugLog(`exited with ${code}`);
     await Promise.race([streams.ended, new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
     if (interrupted) return await new Promise<number>(() => undefined); // the signal handler exits
     // A debugger killed outright (137) usually means the target's pid namespace went away.

@@ -1,0 +1,117 @@
+/**
+ * The engines the contract suite runs against. Each starts fixture targets its own way and can list
+ * what sidekick left behind. An engine that cannot be reached fails the suite: it never skips.
+ */
+import Docker from 'dockerode';
+import { randomBytes } from 'node:crypto';
+
+export interface TargetOptions {
+  readOnly?: boolean;
+  user?: string;
+  ipcShareable?: boolean;
+  /** extra arguments for the fixture server */
+  args?: string[];
+}
+
+export interface StartedTarget {
+  name: string;
+  id: string;
+  /** the address a user would type */
+  address: string;
+}
+
+export interface TestEngine {
+  name: string;
+  /** environment the CLI needs to find this engine */
+  env: Record<string, string>;
+  ready(): Promise<void>;
+  startTarget(opts?: TargetOptions): Promise<StartedTarget>;
+  /** creates targets without starting them (for exited/ambiguous cases) */
+  createStopped(): Promise<StartedTarget>;
+  kill(target: StartedTarget): Promise<void>;
+  remove(target: StartedTarget): Promise<void>;
+  /** names of containers labelled as sidekick debuggers */
+  debuggers(): Promise<string[]>;
+  allIds(): Promise<string[]>;
+}
+
+export const TARGET_IMAGE = 'sidekick-fixture/target:latest';
+
+/** Docker, or Podman through its Docker-compatible API. */
+export class DockerApiEngine implements TestEngine {
+  private readonly docker: Docker;
+  constructor(
+    readonly name: 'docker' | 'podman',
+    private readonly socketPath: string,
+    readonly env: Record<string, string>,
+  ) {
+    this.docker = new Docker({ socketPath });
+  }
+
+  async ready(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (e) {
+      throw new Error(`${this.name} is not reachable at ${this.socketPath}: run "npm test" (scripts/test.sh starts the engines). ${String(e)}`);
+    }
+  }
+
+  private uniqueName(): string {
+    return `sk-test-${randomBytes(4).toString('hex')}`;
+  }
+
+  async startTarget(opts: TargetOptions = {}): Promise<StartedTarget> {
+    const name = this.uniqueName();
+    const c = await this.docker.createContainer({
+      name,
+      Image: TARGET_IMAGE,
+      Cmd: opts.args ?? [],
+      User: opts.user,
+      Labels: { 'io.sidekick.test': 'target' },
+      HostConfig: { ReadonlyRootfs: opts.readOnly ?? false, IpcMode: opts.ipcShareable ? 'shareable' : undefined },
+    });
+    await c.start();
+    // the server prints once its ports listen
+    for (let i = 0; i < 100; i++) {
+      const logs = (await c.logs({ stdout: true, stderr: true })) as unknown as Buffer;
+      if (logs.toString().includes('listening')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return { name, id: c.id, address: `${this.name}://${name}` };
+  }
+
+  async createStopped(): Promise<StartedTarget> {
+    const name = this.uniqueName();
+    const c = await this.docker.createContainer({ name, Image: TARGET_IMAGE, Labels: { 'io.sidekick.test': 'target' } });
+    return { name, id: c.id, address: `${this.name}://${name}` };
+  }
+
+  async kill(target: StartedTarget): Promise<void> {
+    await this.docker.getContainer(target.id).kill().catch(() => undefined);
+  }
+
+  async remove(target: StartedTarget): Promise<void> {
+    await this.docker.getContainer(target.id).remove({ force: true }).catch(() => undefined);
+  }
+
+  async debuggers(): Promise<string[]> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: ['io.sidekick.role'] } });
+    return list.map((c) => c.Names[0] ?? c.Id);
+  }
+
+  async allIds(): Promise<string[]> {
+    return (await this.docker.listContainers({ all: true })).map((c) => c.Id);
+  }
+}
+
+export const dockerEngine = new DockerApiEngine('docker', '/var/run/docker.sock', {});
+
+/** Polls until check() is true or the time is up; returns the last answer. */
+export async function eventually(check: () => Promise<boolean>, ms = 15_000, every = 100): Promise<boolean> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
