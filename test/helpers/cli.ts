@@ -15,10 +15,17 @@ export interface CliOptions {
   input?: string;
   env?: Record<string, string | undefined>;
   timeout?: number;
+  /** run the CLI as this uid/gid instead of root */
+  asUser?: number;
 }
 
 export async function sidekick(args: string[], opts: CliOptions = {}): Promise<CliResult> {
-  const result = await execa(process.execPath, [CLI, ...args], {
+  // setpriv (util-linux) drops to an unprivileged user for permission tests
+  const [file, argv] =
+    opts.asUser === undefined
+      ? [process.execPath, [CLI, ...args]]
+      : ['setpriv', [`--reuid=${opts.asUser}`, `--regid=${opts.asUser}`, '--clear-groups', process.execPath, CLI, ...args]];
+  const result = await execa(file, argv, {
     reject: false,
     stripFinalNewline: false,
     input: opts.input,

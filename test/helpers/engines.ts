@@ -32,6 +32,8 @@ export interface TestEngine {
   remove(target: StartedTarget): Promise<void>;
   /** names of containers labelled as sidekick debuggers */
   debuggers(): Promise<string[]>;
+  /** names of those that are running */
+  runningDebuggers(): Promise<string[]>;
   allIds(): Promise<string[]>;
 }
 
@@ -96,6 +98,11 @@ export class DockerApiEngine implements TestEngine {
 
   async debuggers(): Promise<string[]> {
     const list = await this.docker.listContainers({ all: true, filters: { label: ['io.sidekick.role'] } });
+    return list.map((c) => c.Names[0] ?? c.Id);
+  }
+
+  async runningDebuggers(): Promise<string[]> {
+    const list = await this.docker.listContainers({ filters: { label: ['io.sidekick.role'], status: ['running'] } });
     return list.map((c) => c.Names[0] ?? c.Id);
   }
 

@@ -1,0 +1,65 @@
+/**
+ * Signals of the CLI (SIGINT, SIGTERM, SIGHUP) end the session cleanly: work in flight (a debugger
+ * being created) is waited for, then every registered cleanup runs, then sidekick exits 128+signal.
+ * Installed before the first engine call, so no signal can leave a debugger behind.
+ */
+import { debugLog } from '../log.js';
+
+const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+// An engine call in flight gets this long to finish before sidekick exits anyway.
+const IN_FLIGHT_MS = 15_000;
+
+export class Cleanup {
+  private readonly tasks: Array<() => unknown> = [];
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private signal?: NodeJS.Signals;
+
+  /** the signal that interrupted the session, if any */
+  get interruptedBy(): NodeJS.Signals | undefined {
+    return this.signal;
+  }
+
+  /** registers a cleanup; they run last-in first-out */
+  defer(task: () => unknown): void {
+    this.tasks.push(task);
+  }
+
+  /** marks work whose result may need cleaning up (e.g. a create request) */
+  track<T>(work: Promise<T>): Promise<T> {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.add(settled);
+    void settled.then(() => this.inFlight.delete(settled));
+    return work;
+  }
+
+  async run(): Promise<void> {
+    for (const task of this.tasks.splice(0).reverse()) {
+      try {
+        await task();
+      } catch (e) {
+        debugLog(`cleanup: ${String(e)}`);
+      }
+    }
+  }
+
+  /** installs the signal handlers; returns their removal */
+  trapSignals(opts: { quiet: boolean }): () => void {
+    const handler = (signal: NodeJS.Signals) => {
+      if (this.signal) return;
+      this.signal = signal;
+      if (!opts.quiet) process.stderr.write(`\nsidekick: ${signal}, cleaning up\n`);
+      const waitInFlight = Promise.race([Promise.all(this.inFlight), new Promise((r) => setTimeout(r, IN_FLIGHT_MS))]);
+      void waitInFlight
+        .then(() => this.run())
+        .finally(() => process.exit(SIGNAL_EXIT[signal] ?? 1));
+    };
+    for (const s of SIGNALS) process.on(s, handler);
+    return () => {
+      for (const s of SIGNALS) process.off(s, handler);
+    };
+  }
+}
