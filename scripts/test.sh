@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite: sets up what it needs (engines, fixtures, build), then unit, contract and
+# terminal tests against real engines. Prints "N passed, N failed" last.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost
+
+bash scripts/setup.sh
+[ -f scripts/engines/podman.sh ] && [ "${SIDEKICK_ENGINES:-all}" != docker ] && bash scripts/engines/podman.sh
+
+report=$(mktemp)
+set +e
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
+status=$?
+set -e
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const failed = r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
+  console.log(`${r.numPassedTests} passed, ${failed} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+' "$report" || echo "0 passed, 1 failed"
+rm -f "$report"
+exit $status
