@@ -11,10 +11,11 @@ type Connector = () => Promise<Runtime>;
 
 const CONNECTORS: Partial<Record<EngineName, Connector>> = {
   docker: async () => (await import('./docker/index.js')).connectDocker(),
+  podman: async () => (await import('./podman/index.js')).connectPodman(),
 };
 
 /** Engines searched for a bare name, in this order. */
-const LOCAL_ENGINES: EngineName[] = ['docker'];
+const LOCAL_ENGINES: EngineName[] = ['docker', 'podman'];
 
 export async function connect(engine: EngineName): Promise<Runtime> {
   const connector = CONNECTORS[engine];
@@ -37,11 +38,43 @@ export async function resolveTarget(address: TargetAddress): Promise<Resolved> {
     const runtime = await connect(address.engine);
     return { runtime, target: await runtime.findTarget(address) };
   }
-  if (LOCAL_ENGINES.length === 1) {
-    const runtime = await connect(LOCAL_ENGINES[0]!);
-    return { runtime, target: await runtime.findTarget(address) };
+  return findOnEveryEngine(address);
+}
+
+/** A bare name: asked of every local engine at once; exactly one must have it. */
+async function findOnEveryEngine(address: TargetAddress): Promise<Resolved> {
+  const attempts = await Promise.all(
+    LOCAL_ENGINES.map(async (engine) => {
+      try {
+        const runtime = await connect(engine);
+        return { engine, runtime, target: await runtime.findTarget(address) };
+      } catch (error) {
+        return { engine, error };
+      }
+    }),
+  );
+  const found = attempts.filter((a): a is Resolved & { engine: EngineName } => 'target' in a && a.target !== undefined);
+  if (found.length === 1) return found[0]!;
+  if (found.length > 1) {
+    throw new UserError(`"${address.name}" is on several engines: ${found.map((f) => f.target.address).join(', ')}`, {
+      hint: 'use one of these full addresses',
+    });
   }
-  throw new UserError('bare names on several engines are not supported yet');
+  // Not found anywhere: a real problem on one engine (not running, ambiguous) beats "not found".
+  const problems = attempts.map((a) => ('error' in a ? a.error : undefined));
+  const specific = problems.find((e) => e instanceof UserError && !/^no container|^cannot reach/.test(e.message));
+  if (specific) throw specific;
+  const reachable = attempts.filter((a, i) => !(problems[i] instanceof UserError && /^cannot reach|^permission denied/.test((problems[i] as UserError).message)));
+  if (reachable.length === 0) {
+    const first = problems.find((e) => e instanceof UserError) as UserError | undefined;
+    throw new UserError(`no container engine is reachable (searched ${LOCAL_ENGINES.join(', ')})`, {
+      hint: first?.line ?? 'start one, or give a full address such as docker://NAME',
+    });
+  }
+  for (const [i, a] of attempts.entries()) debugLog(`${a.engine}: ${problems[i] instanceof Error ? (problems[i] as Error).message : 'no match'}`);
+  throw new UserError(`no container "${address.name}" on ${reachable.map((a) => a.engine).join(' or ')}`, {
+    hint: 'list running containers with "sidekick targets"',
+  });
 }
 
 export function supportedEngines(): EngineName[] {
