@@ -69,6 +69,17 @@ async function main(): Promise<void> {
           .example('$0 exec my-app -- ps', "one command; its exit code is sidekick's")
           .example('$0 exec -u 65532 docker://4f2a -- id', 'as a given user'),
     )
+    .command('targets', 'List running containers on every reachable engine', (y) =>
+      y.option('json', { type: 'boolean', default: false, description: 'print JSON for scripts' }),
+    )
+    .command('sessions', 'List live sidekick debuggers on every reachable engine', (y) =>
+      y.option('json', { type: 'boolean', default: false, description: 'print JSON for scripts' }),
+    )
+    .command('cleanup', 'Remove debuggers that outlived their session', (y) =>
+      y
+        .option('all', { type: 'boolean', default: false, description: 'remove every debugger, live sessions included' })
+        .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'print nothing' }),
+    )
     .demandCommand(1, 'name a command (see sidekick --help)')
     .strict()
     .help()
@@ -101,6 +112,21 @@ async function main(): Promise<void> {
         tty: a.tty as boolean | undefined,
         quiet: a.quiet as boolean,
       });
+      return;
+    }
+    case 'targets': {
+      const { targetsCommand } = await import('./commands/targets.js');
+      process.exitCode = await targetsCommand({ json: Boolean(a.json) });
+      return;
+    }
+    case 'sessions': {
+      const { sessionsCommand } = await import('./commands/sessions.js');
+      process.exitCode = await sessionsCommand({ json: Boolean(a.json) });
+      return;
+    }
+    case 'cleanup': {
+      const { cleanupCommand } = await import('./commands/sessions.js');
+      process.exitCode = await cleanupCommand({ all: Boolean(a.all), quiet: Boolean(a.quiet) });
       return;
     }
   }

@@ -77,6 +77,21 @@ async function findOnEveryEngine(address: TargetAddress): Promise<Resolved> {
   });
 }
 
+/** Every local engine that answers, for listings; unreachable ones are named under --debug. */
+export async function reachableRuntimes(): Promise<Runtime[]> {
+  const found: Runtime[] = [];
+  for (const engine of LOCAL_ENGINES) {
+    try {
+      const runtime = await connect(engine);
+      await runtime.listTargets();
+      found.push(runtime);
+    } catch (e) {
+      debugLog(`${engine}: skipped (${e instanceof UserError ? e.line : String(e)})`);
+    }
+  }
+  return found;
+}
+
 export function supportedEngines(): EngineName[] {
   return Object.keys(CONNECTORS) as EngineName[];
 }

@@ -87,6 +87,17 @@ export interface DebuggerInfo {
   status: string;
   running: boolean;
   created: Date;
+  /** user@host:pid of the CLI that started it */
+  owner?: string;
+}
+
+/** A running container, for `sidekick targets`. */
+export interface TargetInfo {
+  engine: EngineName;
+  address: string;
+  image: string;
+  status: string;
+  created: Date;
 }
 
 export interface Runtime {
@@ -97,6 +108,7 @@ export interface Runtime {
   isRunning(target: Target): Promise<boolean>;
   /** creates (pulling the image as the spec's policy says) but does not start the debugger */
   createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger>;
+  listTargets(): Promise<TargetInfo[]>;
   listDebuggers(): Promise<DebuggerInfo[]>;
   removeDebugger(id: string): Promise<void>;
 }

@@ -18,6 +18,7 @@ import {
   type Progress,
   type Runtime,
   type Target,
+  type TargetInfo,
 } from '../runtime.js';
 import { connectionError, engineMessage, statusOf } from './engine-errors.js';
 import { pullImage } from './pull.js';
@@ -253,6 +254,19 @@ export class DockerRuntime implements Runtime {
     };
   }
 
+  async listTargets(): Promise<TargetInfo[]> {
+    const list = await this.call(this.docker.listContainers({ filters: { status: ['running'] } }));
+    return list
+      .filter((c) => c.Labels?.[LABEL.role] === undefined)
+      .map((c) => ({
+        engine: this.engine,
+        address: formatAddress(this.engine, (c.Names[0] ?? c.Id).replace(/^\//, '')),
+        image: c.Image,
+        status: c.Status,
+        created: new Date(c.Created * 1000),
+      }));
+  }
+
   async listDebuggers(): Promise<DebuggerInfo[]> {
     const list = await this.call(
       this.docker.listContainers({ all: true, filters: { label: [`${LABEL.role}=${ROLE_DEBUGGER}`] } }),
@@ -265,6 +279,7 @@ export class DockerRuntime implements Runtime {
       status: c.Status,
       running: c.State === 'running',
       created: new Date(c.Created * 1000),
+      owner: c.Labels[LABEL.owner],
     }));
   }
 
