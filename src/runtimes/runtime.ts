@@ -62,6 +62,35 @@ export interface Debugger {
   /** removes the debugger, stopping it first if needed; never throws for "already gone" */
   remove(): Promise<void>;
   orphanCleanup: CleanupRecipe;
+  /**
+   * Starts another process in the running debugger, without a TTY (port-forward relays one
+   * connection per process). Optional until every engine has it.
+   */
+  exec?(argv: string[]): Promise<ExecProcess>;
+}
+
+/** A process started in a running debugger: raw stdin/stdout, stderr apart, its exit code. */
+export interface ExecProcess {
+  stdin: Writable;
+  stdout: Readable;
+  stderr: Readable;
+  /** resolves with the exit code once the process ended and its output arrived */
+  exited: Promise<number>;
+  /** ends the process (closing its streams) */
+  kill(): void;
+}
+
+/** What the engine knows of a target, for `sidekick diagnose`. */
+export interface TargetDetails {
+  image: string;
+  entrypoint: string[];
+  command: string[];
+  user: string;
+  startedAt?: string;
+  restartCount: number;
+  state: string;
+  /** the engine's own memory limit in bytes, when it sets one */
+  memoryLimit?: number;
 }
 
 export interface PullEvent {
@@ -109,6 +138,8 @@ export interface Runtime {
   /** creates (pulling the image as the spec's policy says) but does not start the debugger */
   createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger>;
   listTargets(): Promise<TargetInfo[]>;
+  /** engine metadata of a target (optional until every engine has it) */
+  describeTarget?(target: Target): Promise<TargetDetails>;
   listDebuggers(): Promise<DebuggerInfo[]>;
   removeDebugger(id: string): Promise<void>;
 }
