@@ -69,6 +69,22 @@ async function main(): Promise<void> {
           .example('$0 exec my-app -- ps', "one command; its exit code is sidekick's")
           .example('$0 exec -u 65532 docker://4f2a -- id', 'as a given user'),
     )
+    .command(
+      'diagnose <target>',
+      'Report what runs in the target, what it listens on and reaches, its limits and OOM kills',
+      (y) =>
+        y
+          .positional('target', { type: 'string', description: 'NAME or ENGINE://ADDRESS, as for exec' })
+          .option('format', { choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, description: 'report format' })
+          .option('json', { type: 'boolean', default: false, description: 'same as --format json' })
+          .option('check', { type: 'string', requiresArg: true, description: 'tcp://HOST:PORT, http(s)://URL, dns:NAME, process:NAME or port:PORT (repeatable)' })
+          .option('timeout', { type: 'string', default: '60s', description: 'bound on the whole diagnosis (each probe gets at most 5s)' })
+          .option('image', { type: 'string', default: 'busybox:musl', description: 'toolkit image' })
+          .option('pull', { choices: ['missing', 'always', 'never'] as const, default: 'missing' as const, description: 'when to pull the toolkit image' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'no progress on stderr' })
+          .example('$0 diagnose my-app --json > report.json', 'machine-readable (schema/diagnose-report.schema.json)')
+          .example('$0 diagnose my-app --check tcp://db:5432 --check dns:db', 'exit 1 if a check fails'),
+    )
     .command('targets', 'List running containers on every reachable engine', (y) =>
       y.option('json', { type: 'boolean', default: false, description: 'print JSON for scripts' }),
     )
@@ -111,6 +127,19 @@ async function main(): Promise<void> {
         interactive: a.interactive as boolean | undefined,
         tty: a.tty as boolean | undefined,
         quiet: a.quiet as boolean,
+      });
+      return;
+    }
+    case 'diagnose': {
+      const { diagnoseCommand } = await import('./commands/diagnose.js');
+      process.exitCode = await diagnoseCommand({
+        target: String(a.target),
+        format: a.json ? 'json' : (a.format as 'text' | 'json' | 'markdown'),
+        checks: list(a.check) ?? [],
+        timeout: String(a.timeout),
+        image: a.image as string,
+        pull: a.pull as 'missing' | 'always' | 'never',
+        quiet: Boolean(a.quiet),
       });
       return;
     }

@@ -9,8 +9,13 @@ export interface TargetOptions {
   readOnly?: boolean;
   user?: string;
   ipcShareable?: boolean;
-  /** extra arguments for the fixture server */
+  /** extra arguments for the fixture server (e.g. --oom-child) */
   args?: string[];
+  /** a memory limit in bytes */
+  memoryBytes?: number;
+  /** nameservers the target uses */
+  dns?: string[];
+  env?: string[];
 }
 
 export interface StartedTarget {
@@ -70,7 +75,14 @@ export class DockerApiEngine implements TestEngine {
       Cmd: opts.args ?? [],
       User: opts.user,
       Labels: { 'io.sidekick.test': 'target' },
-      HostConfig: { ReadonlyRootfs: opts.readOnly ?? false, IpcMode: opts.ipcShareable ? 'shareable' : undefined },
+      Env: opts.env,
+      HostConfig: {
+        ReadonlyRootfs: opts.readOnly ?? false,
+        IpcMode: opts.ipcShareable ? 'shareable' : undefined,
+        Memory: opts.memoryBytes,
+        MemorySwap: opts.memoryBytes,
+        Dns: opts.dns,
+      },
     });
     await c.start();
     // the server prints once its ports listen

@@ -4,7 +4,7 @@
  * it) ipc namespaces, removed by the engine when it exits (AutoRemove) and by us when interrupted.
  */
 import Docker from 'dockerode';
-import { PassThrough, type Duplex } from 'node:stream';
+import { PassThrough, Writable, type Duplex } from 'node:stream';
 import { UserError } from '../../errors.js';
 import { formatAddress, type EngineName, type TargetAddress } from '../address.js';
 import type { Endpoint, ProbeResult } from '../endpoint.js';
@@ -15,9 +15,11 @@ import {
   type DebuggerInfo,
   type DebuggerSpec,
   type DebuggerStreams,
+  type ExecProcess,
   type Progress,
   type Runtime,
   type Target,
+  type TargetDetails,
   type TargetInfo,
 } from '../runtime.js';
 import { connectionError, engineMessage, statusOf } from './engine-errors.js';
@@ -251,6 +253,72 @@ export class DockerRuntime implements Runtime {
           throw e;
         });
       },
+      exec: (argv) => this.exec(container, argv),
+    };
+  }
+
+  /** A process in the running debugger, its streams hijacked from the engine (no TTY, so demuxed). */
+  private async exec(container: Docker.Container, argv: string[]): Promise<ExecProcess> {
+    const exec = await this.call(container.exec({ Cmd: argv, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false })).catch((e) => {
+      throw e instanceof UserError ? e : new UserError(`cannot run ${argv[0]} in the debugger: ${engineMessage(e)}`, { cause: e });
+    });
+    const raw = (await this.call(exec.start({ hijack: true, stdin: true }))) as unknown as Duplex;
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    this.docker.modem.demuxStream(raw, stdout, stderr);
+    const ended = new Promise<void>((resolve) => {
+      raw.once('end', resolve);
+      raw.once('close', resolve);
+      raw.on('error', () => resolve());
+    });
+    void ended.then(() => {
+      stdout.end();
+      stderr.end();
+    });
+    // Ending stdin half-closes the connection: the engine closes the process's stdin, output still flows.
+    const stdin = new Writable({
+      write(chunk, _encoding, done) {
+        if (raw.destroyed || raw.writableEnded) return done(new Error('the process has ended'));
+        if (raw.write(chunk)) return done();
+        const settle = () => {
+          raw.off('drain', settle);
+          raw.off('close', settle);
+          done();
+        };
+        raw.on('drain', settle);
+        raw.on('close', settle);
+      },
+      final(done) {
+        raw.end();
+        done();
+      },
+    });
+    stdin.on('error', () => raw.destroy());
+    const exited = ended.then(async () => {
+      // The engine may need a moment to record the exit after the streams closed.
+      for (let i = 0; i < 50; i++) {
+        const info = await exec.inspect().catch(() => undefined);
+        if (!info) return -1;
+        if (!info.Running && info.ExitCode !== null) return info.ExitCode;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return -1;
+    });
+    return { stdin, stdout, stderr, exited, kill: () => raw.destroy() };
+  }
+
+  async describeTarget(target: Target): Promise<TargetDetails> {
+    const info = await this.call(this.docker.getContainer(target.id).inspect());
+    const asList = (v: string | string[] | null | undefined) => (v == null ? [] : Array.isArray(v) ? v : [v]);
+    return {
+      image: info.Config.Image,
+      entrypoint: asList(info.Config.Entrypoint as string | string[] | null),
+      command: asList(info.Config.Cmd as string | string[] | null),
+      user: info.Config.User ?? '',
+      startedAt: info.State.StartedAt,
+      restartCount: info.RestartCount ?? 0,
+      state: info.State.Status,
+      memoryLimit: info.HostConfig.Memory || undefined,
     };
   }
 

@@ -1,0 +1,74 @@
+/**
+ * `sidekick diagnose TARGET`: what runs in the target, what it listens on, what it can reach, how close
+ * it is to its limits, and whether anything was OOM-killed. Exit 0: all checks pass; 1: a check
+ * failed; 2: sidekick could not diagnose (the reason on stderr).
+ */
+import { parseCheck } from '../diagnose/checks.js';
+import { diagnose } from '../diagnose/diagnose.js';
+import { formatMarkdown, formatText, useColour } from '../diagnose/format.js';
+import { UserError, isUserError } from '../errors.js';
+import { parseAddress } from '../runtimes/address.js';
+import { resolveTarget } from '../runtimes/engines.js';
+import { Cleanup } from '../shell/interrupts.js';
+
+export const DIAGNOSE_EXIT = { OK: 0, CHECK_FAILED: 1, CANNOT_DIAGNOSE: 2 } as const;
+
+export interface DiagnoseArgs {
+  target: string;
+  format: 'text' | 'json' | 'markdown';
+  checks: string[];
+  timeout: string;
+  image: string;
+  pull: 'missing' | 'always' | 'never';
+  quiet: boolean;
+}
+
+/** "30s", "2m", "500ms" or plain seconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) throw new UserError(`bad --timeout "${text}"`, { hint: 'use a duration such as 30s, 2m or 500ms' });
+  const n = Number(m[1]);
+  return m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+}
+
+export async function diagnoseCommand(args: DiagnoseArgs): Promise<number> {
+  const cleanup = new Cleanup();
+  const untrap = cleanup.trapSignals({ quiet: args.quiet });
+  try {
+    const checks = args.checks.map(parseCheck);
+    const totalTimeoutMs = parseDuration(args.timeout);
+    const { runtime, target } = await resolveTarget(parseAddress(args.target));
+    const report = await diagnose(
+      runtime,
+      target,
+      {
+        image: args.image,
+        pull: args.pull,
+        checks,
+        probeTimeout: Math.max(1, Math.min(5, Math.floor(totalTimeoutMs / 2000))),
+        totalTimeoutMs,
+        quiet: args.quiet || args.format !== 'text',
+      },
+      cleanup,
+    );
+    const out =
+      args.format === 'json'
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : args.format === 'markdown'
+          ? formatMarkdown(report)
+          : formatText(report, useColour(process.stdout));
+    process.stdout.write(out);
+    return report.checks.every((c) => c.ok) ? DIAGNOSE_EXIT.OK : DIAGNOSE_EXIT.CHECK_FAILED;
+  } catch (e) {
+    // Whatever stopped the diagnosis, scripts see exit 2.
+    if (isUserError(e)) throw new UserError(e.message, { hint: e.hint, exitCode: DIAGNOSE_EXIT.CANNOT_DIAGNOSE, cause: e.cause });
+    throw new UserError(`cannot diagnose: ${e instanceof Error ? e.message : String(e)}`, { exitCode: DIAGNOSE_EXIT.CANNOT_DIAGNOSE, cause: e });
+  } finally {
+    if (!cleanup.interruptedBy) {
+      await cleanup.run();
+      untrap();
+    } else {
+      await new Promise(() => undefined);
+    }
+  }
+}

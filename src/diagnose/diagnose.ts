@@ -1,0 +1,108 @@
+/**
+ * Gathers a Report: one toolkit sidecar runs collect.sh inside the target (no TTY), the engine adds
+ * its metadata, and the raw text is parsed into the report's sections.
+ */
+import { hostname } from 'node:os';
+import { buildDebuggerSpec } from '../runtimes/debugger-spec.js';
+import type { Runtime, Target, TargetDetails } from '../runtimes/runtime.js';
+import { captureRun } from '../shell/capture.js';
+import { guardDebugger } from '../shell/guard.js';
+import type { Cleanup } from '../shell/interrupts.js';
+import { createProgress } from '../shell/progress.js';
+import { judgeChecks, probeArgs, type CheckSpec } from './checks.js';
+import collectScript from './collect.sh?raw';
+import {
+  parseCheckOutput,
+  parseInterfaces,
+  parseLimits,
+  parseMounts,
+  parsePasswd,
+  parseProcesses,
+  parseResolvConf,
+  parseSockets,
+  redactEnvironment,
+  splitSections,
+  withoutDebugger,
+} from './parse.js';
+import { SCHEMA_VERSION, type Report } from './report.js';
+
+export interface DiagnoseOptions {
+  image: string;
+  pull: 'missing' | 'always' | 'never';
+  checks: CheckSpec[];
+  /** per-probe timeout in seconds */
+  probeTimeout: number;
+  /** the whole diagnosis, in milliseconds */
+  totalTimeoutMs: number;
+  quiet: boolean;
+}
+
+export async function diagnose(runtime: Runtime, target: Target, opts: DiagnoseOptions, cleanup: Cleanup): Promise<Report> {
+  const started = Date.now();
+  const details = runtime.describeTarget ? runtime.describeTarget(target) : Promise.resolve(undefined);
+  const spec = buildDebuggerSpec(
+    target,
+    {
+      image: opts.image,
+      pull: opts.pull,
+      interactive: false,
+      tty: false,
+      command: ['sh', '-c', collectScript, 'collect', String(opts.probeTimeout), ...probeArgs(opts.checks)],
+    },
+    { stdinIsTTY: false, localEnv: {}, owner: `diagnose@${hostname()}:${process.pid}` },
+  );
+  const dbg = await cleanup.track(runtime.createDebugger(target, spec, createProgress({ quiet: opts.quiet })));
+  const guard = guardDebugger(dbg.orphanCleanup);
+  cleanup.defer(() => guard.release());
+  cleanup.defer(() => dbg.remove());
+  const run = await captureRun(dbg, opts.totalTimeoutMs);
+  return assemble(target, await details.catch(() => undefined), run.stdout, opts.checks, started, run.stderr);
+}
+
+export function assemble(target: Target, details: TargetDetails | undefined, raw: string, checks: CheckSpec[], started: number, stderr = ''): Report {
+  const s = splitSections(raw);
+  const warnings: string[] = [];
+  if (!s.has('end')) warnings.push(`the collector stopped early${stderr.trim() ? `: ${stderr.trim().split('\n')[0]}` : ''}`);
+  const users = parsePasswd(s.get('passwd'));
+  const self = Number(s.get('self')?.[0] ?? 0);
+  const all = parseProcesses(s.get('processes'), users);
+  const processes = withoutDebugger(all, self);
+  const sockets = parseSockets(s, processes);
+  const pid1 = processes.find((p) => p.pid === 1);
+  const limits = parseLimits(s.get('cgroup'), s.get('limits'), pid1 ? pid1.fds.length : null);
+  if (limits.cgroupVersion === null) warnings.push("the target's cgroup files are not visible: limits and OOM kills are unknown");
+  if (details?.memoryLimit && limits.memory.limitBytes === null) limits.memory.limitBytes = details.memoryLimit;
+
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    generatedAt: new Date().toISOString(),
+    durationMs: Date.now() - started,
+    target: {
+      address: target.address,
+      engine: target.engine,
+      id: target.id,
+      name: target.name,
+      image: details?.image ?? target.image,
+      entrypoint: details?.entrypoint ?? [],
+      command: details?.command ?? (pid1 ? pid1.command.split(' ') : []),
+      user: details?.user || (pid1?.user ?? ''),
+      startedAt: details?.startedAt ?? null,
+      restartCount: details?.restartCount ?? 0,
+      state: details?.state ?? (target.running ? 'running' : 'unknown'),
+    },
+    processes: processes.map(({ fds: _fds, ...p }) => p),
+    network: {
+      interfaces: parseInterfaces(s.get('addresses')),
+      routes: s.get('routes') ?? [],
+      listening: sockets.listening,
+      unixListening: sockets.unixListening,
+      established: { tcp: sockets.establishedTcp },
+      resolvConf: parseResolvConf(s.get('resolv')),
+    },
+    filesystem: { mounts: parseMounts(s.get('mounts'), s.get('space')) },
+    environment: redactEnvironment(s.get('environ')),
+    limits,
+    checks: judgeChecks(checks, parseCheckOutput(s.get('checks')), processes, sockets.listening),
+    warnings,
+  };
+}
