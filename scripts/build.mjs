@@ -43,7 +43,7 @@ const lazyCommonJs = {
 };
 
 await rm('dist', { recursive: true, force: true });
-await build({
+const result = await build({
   entryPoints: { cli: 'src/cli.ts', reaper: 'src/shell/reaper.ts' },
   outdir: 'dist',
   bundle: true,
@@ -69,5 +69,6 @@ await build({
   define: { __SIDEKICK_VERSION__: JSON.stringify(pkg.version), __dirname: '__sk_dirname', __filename: '__sk_filename' },
   plugins: [rawText, lazyCommonJs],
   logLevel: 'warning',
-  metafile: false,
+  metafile: true,
 });
+if (process.env.BUILD_ANALYZE) { const { analyzeMetafile } = await import('esbuild'); console.log(await analyzeMetafile(result.metafile)); }
