@@ -16,6 +16,9 @@ export interface TargetOptions {
   /** nameservers the target uses */
   dns?: string[];
   env?: string[];
+  /** a network to join instead of the default one (see TestEngine.createNetwork), and names there */
+  network?: string;
+  networkAliases?: string[];
 }
 
 export interface StartedTarget {
@@ -40,6 +43,9 @@ export interface TestEngine {
   /** names of those that are running */
   runningDebuggers(): Promise<string[]>;
   allIds(): Promise<string[]>;
+  /** an internal network (no way out) for containers that only each other reach; optional per engine */
+  createNetwork?(): Promise<string>;
+  removeNetwork?(name: string): Promise<void>;
 }
 
 export const TARGET_IMAGE = 'sidekick-fixture/target:latest';
@@ -82,7 +88,9 @@ export class DockerApiEngine implements TestEngine {
         Memory: opts.memoryBytes,
         MemorySwap: opts.memoryBytes,
         Dns: opts.dns,
+        NetworkMode: opts.network,
       },
+      NetworkingConfig: opts.network ? { EndpointsConfig: { [opts.network]: { Aliases: opts.networkAliases } } } : undefined,
     });
     await c.start();
     // the server prints once its ports listen
@@ -121,9 +129,21 @@ export class DockerApiEngine implements TestEngine {
   async allIds(): Promise<string[]> {
     return (await this.docker.listContainers({ all: true })).map((c) => c.Id);
   }
+
+  async createNetwork(): Promise<string> {
+    const name = `sk-test-net-${randomBytes(4).toString('hex')}`;
+    await this.docker.createNetwork({ Name: name, Internal: true, Labels: { 'io.sidekick.test': 'network' } });
+    return name;
+  }
+
+  async removeNetwork(name: string): Promise<void> {
+    await this.docker.getNetwork(name).remove().catch(() => undefined);
+  }
 }
 
 export const dockerEngine = new DockerApiEngine('docker', '/var/run/docker.sock', {});
+/** Podman's rootful service, as scripts/engines/podman.sh starts it. */
+export const podmanEngine = new DockerApiEngine('podman', '/run/podman/podman.sock', {});
 
 /** Polls until check() is true or the time is up; returns the last answer. */
 export async function eventually(check: () => Promise<boolean>, ms = 15_000, every = 100): Promise<boolean> {

@@ -71,7 +71,8 @@ export class DockerRuntime implements Runtime {
     } catch (e) {
       if (e instanceof UserError) throw e;
       const message = engineMessage(e);
-      if (/multiple|ambiguous/i.test(message)) throw await this.ambiguous(name);
+      // Docker says "multiple IDs found", Podman "more than one result" (with a 404)
+      if (/multiple|ambiguous|more than one/i.test(message)) throw await this.ambiguous(name);
       if (statusOf(e) === 404) {
         throw new UserError(`no container "${name}" on ${this.flavor.label}`, {
           hint: `list running containers with "sidekick targets" or "${this.flavor.cli} ps"`,
@@ -172,7 +173,7 @@ export class DockerRuntime implements Runtime {
 
   private createFailure(e: unknown, spec: DebuggerSpec): UserError {
     const message = engineMessage(e);
-    if (statusOf(e) === 409) {
+    if (statusOf(e) === 409 || /already in use/i.test(message)) {
       return new UserError(`cannot create the debugger: the name "${spec.name}" is already in use`, {
         hint: 'pick another --name, or remove the old one with "sidekick cleanup"',
         cause: e,
@@ -201,14 +202,13 @@ export class DockerRuntime implements Runtime {
         path: `/containers/${container.id}?force=true&v=true`,
       },
       attach: async (): Promise<DebuggerStreams> => {
-        const raw = (await container.attach({
-          stream: true,
-          stdin: spec.stdin,
-          stdout: true,
-          stderr: true,
-          hijack: true,
-          detachKeys: DETACH_KEYS,
-        } as Docker.ContainerAttachOptions)) as unknown as Duplex;
+        let raw: Duplex;
+        try {
+          raw = await this.attachHijacked(container.id, spec.stdin);
+        } catch (e) {
+          // Podman prepares the container at attach, so its runtime errors arrive here
+          throw startFailure(e, spec, flavor);
+        }
         const ended = new Promise<void>((resolve) => {
           raw.once('end', resolve);
           raw.once('close', resolve);
@@ -226,18 +226,9 @@ export class DockerRuntime implements Runtime {
         return { stdin: spec.stdin ? raw : undefined, stdout, stderr, ended };
       },
       start: async () => {
-        try {
-          await container.start();
-        } catch (e) {
-          const message = engineMessage(e);
-          if (/executable file not found|no such file or directory/i.test(message) && /"sh"|sh:/.test(message)) {
-            throw new UserError(`the toolkit image ${spec.image} has no sh, which sidekick needs`, {
-              hint: 'pick an image with a shell, e.g. --image busybox:musl',
-              cause: e,
-            });
-          }
-          throw new UserError(`cannot start the debugger on ${flavor.label}: ${message}`, { cause: e });
-        }
+        await container.start().catch((e: unknown) => {
+          throw startFailure(e, spec, flavor);
+        });
       },
       wait: async () => {
         const result = (await container.wait({ condition: 'next-exit' })) as { StatusCode: number };
@@ -307,6 +298,36 @@ export class DockerRuntime implements Runtime {
     return { stdin, stdout, stderr, exited, kill: () => raw.destroy() };
   }
 
+  /**
+   * Attaches with the query only: dockerode would also send its options as a JSON body, which
+   * Podman feeds into the container's stdin.
+   */
+  private attachHijacked(id: string, stdin: boolean): Promise<Duplex> {
+    const query = { stream: true, stdin, stdout: true, stderr: true, detachKeys: DETACH_KEYS };
+    return new Promise((resolve, reject) => {
+      this.docker.modem.dial(
+        {
+          path: `/containers/${id}/attach?`,
+          method: 'POST',
+          isStream: true,
+          hijack: true,
+          openStdin: stdin,
+          file: Buffer.alloc(0),
+          statusCodes: { 101: true, 200: true, 404: 'no such container', 409: 'conflict', 500: 'server error' },
+          options: query,
+        },
+        (err: unknown, stream: unknown) => (err ? reject(err) : resolve(stream as Duplex)),
+      );
+    });
+  }
+
+  async localPid(target: Target): Promise<number | undefined> {
+    // Only an engine behind a local socket can run on this machine; the caller checks the namespace.
+    if (!this.probe.endpoint.socketPath) return undefined;
+    const info = await this.docker.getContainer(target.id).inspect().catch(() => undefined);
+    return info?.State.Pid || undefined;
+  }
+
   async describeTarget(target: Target): Promise<TargetDetails> {
     const info = await this.call(this.docker.getContainer(target.id).inspect());
     const asList = (v: string | string[] | null | undefined) => (v == null ? [] : Array.isArray(v) ? v : [v]);
@@ -357,6 +378,19 @@ export class DockerRuntime implements Runtime {
       throw e;
     });
   }
+}
+
+/** A debugger that could not start: a toolkit without sh is the common case, worth its own hint. */
+function startFailure(e: unknown, spec: DebuggerSpec, flavor: DockerFlavor): UserError {
+  if (e instanceof UserError) return e;
+  const message = engineMessage(e);
+  if (/executable file not found|no such file or directory/i.test(message) && /"sh"|sh:/.test(message)) {
+    return new UserError(`the toolkit image ${spec.image} has no sh, which sidekick needs`, {
+      hint: 'pick an image with a shell, e.g. --image busybox:musl',
+      cause: e,
+    });
+  }
+  return new UserError(`cannot start the debugger on ${flavor.label}: ${message}`, { cause: e });
 }
 
 function dockerodeOptions(endpoint: Endpoint): Docker.DockerOptions {
