@@ -12,19 +12,19 @@ type Connector = () => Promise<Runtime>;
 const CONNECTORS: Partial<Record<EngineName, Connector>> = {
   docker: async () => (await import('./docker/index.js')).connectDocker(),
   podman: async () => (await import('./podman/index.js')).connectPodman(),
+  containerd: async () => (await import('./containerd/index.js')).connectContainerd(),
+  nerdctl: async () => (await import('./containerd/index.js')).connectNerdctl(),
 };
 
 /** Engines searched for a bare name, in this order. */
-const LOCAL_ENGINES: EngineName[] = ['docker', 'podman'];
+const LOCAL_ENGINES: EngineName[] = ['docker', 'podman', 'containerd', 'nerdctl'];
 
 export async function connect(engine: EngineName): Promise<Runtime> {
   const connector = CONNECTORS[engine];
   if (!connector) {
     throw new UserError(`the ${engine} engine is not supported yet`, { hint: 'use a docker:// address or a bare container name' });
   }
-  const runtime = await connector();
-  debugLog(`${engine}: using ${runtime.endpoint}`);
-  return runtime;
+  return connector();
 }
 
 export interface Resolved {

@@ -6,6 +6,7 @@
 import Docker from 'dockerode';
 import { PassThrough, Writable, type Duplex } from 'node:stream';
 import { UserError } from '../../errors.js';
+import { debugLog } from '../../log.js';
 import { formatAddress, type EngineName, type TargetAddress } from '../address.js';
 import type { Endpoint, ProbeResult } from '../endpoint.js';
 import {
@@ -52,6 +53,7 @@ export class DockerRuntime implements Runtime {
     this.engine = flavor.engine;
     this.endpoint = probe.endpoint.url;
     this.docker = new Docker(dockerodeOptions(probe.endpoint));
+    debugLog(`${flavor.engine}: ${probe.endpoint.url} from ${probe.endpoint.source} (probes: ${probe.tried.join(', ') || 'none answered'})`);
   }
 
   /** Runs an engine call, turning connection failures into one-line errors. */
