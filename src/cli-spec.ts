@@ -42,6 +42,18 @@ export interface ParsedCommand {
 const PULL: OptionSpec = { type: 'string', choices: ['missing', 'always', 'never'], default: 'missing', description: 'when to pull the toolkit image' };
 const IMAGE: OptionSpec = { type: 'string', default: 'busybox:musl', description: 'toolkit image (statically linked tools work best)' };
 const TARGET: PositionalSpec = { name: 'target', required: true, description: 'NAME, ID or ENGINE://ADDRESS (docker://, podman://, containerd://NS/ID, nerdctl://, k8s://NS/POD/CONTAINER)' };
+/** Where Kubernetes targets live; other engines ignore these. */
+const KUBE: Record<string, OptionSpec> = {
+  namespace: { type: 'string', alias: 'n', description: 'Kubernetes namespace (default: the context\'s)' },
+  context: { type: 'string', description: 'kubeconfig context' },
+  kubeconfig: { type: 'string', description: 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' },
+};
+const PROFILE: OptionSpec = {
+  type: 'string',
+  choices: ['general', 'baseline', 'restricted', 'netadmin', 'sysadmin'],
+  default: 'general',
+  description: 'Kubernetes security profile of the debugger, as kubectl debug means them',
+};
 const JSON_OUT: OptionSpec = { type: 'boolean', default: false, description: 'print JSON for scripts' };
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
@@ -64,6 +76,8 @@ export const COMMANDS: CommandSpec[] = [
       interactive: { type: 'boolean', alias: 'i', description: 'keep stdin open (default: only for a shell)' },
       tty: { type: 'boolean', alias: 't', description: 'allocate a terminal (default: for a shell on a terminal)' },
       quiet: { type: 'boolean', alias: 'q', default: false, description: "print nothing of sidekick's own" },
+      profile: PROFILE,
+      ...KUBE,
     },
     examples: [
       ['$0 exec my-app', 'a shell with tools inside a distroless container'],
@@ -83,6 +97,8 @@ export const COMMANDS: CommandSpec[] = [
       image: IMAGE,
       pull: PULL,
       quiet: { type: 'boolean', alias: 'q', default: false, description: 'no progress on stderr' },
+      profile: PROFILE,
+      ...KUBE,
     },
     examples: [
       ['$0 diagnose my-app --json > report.json', 'machine-readable (schema/diagnose-report.schema.json)'],
@@ -102,11 +118,19 @@ export const COMMANDS: CommandSpec[] = [
       },
     ],
     options: {
-      json: { type: 'boolean', default: false, description: 'print each forward as a JSON line {local, target, remote}' },
+      json: { type: 'boolean', default: false, description: 'print each forward as a JSON line {local, target, remote, via}' },
+      via: {
+        type: 'string',
+        choices: ['auto', 'exec', 'nsenter'],
+        default: 'auto',
+        description: "how connections reach the target: nsenter (from its network namespace, engine on this machine, as root; fastest), exec (nc through the engine, works everywhere), auto (nsenter when it works)",
+      },
       image: { ...IMAGE, description: 'toolkit image (needs busybox nc)' },
       pull: PULL,
       name: { type: 'string', description: 'name of the debugger container' },
       quiet: { type: 'boolean', alias: 'q', default: false, description: "no messages of sidekick's own on stderr (failed connections included)" },
+      profile: PROFILE,
+      ...KUBE,
     },
     examples: [
       ['$0 port-forward my-app 8080', "a free local port -> the target's 8080"],
@@ -114,8 +138,8 @@ export const COMMANDS: CommandSpec[] = [
       ['$0 port-forward my-app 5432:db.internal:5432', 'a host only the target can reach'],
     ],
   },
-  { name: 'targets', description: 'List running containers on every reachable engine', positionals: [], options: { json: JSON_OUT } },
-  { name: 'sessions', description: 'List live sidekick debuggers on every reachable engine', positionals: [], options: { json: JSON_OUT } },
+  { name: 'targets', description: 'List running containers on every reachable engine', positionals: [], options: { json: JSON_OUT, ...KUBE } },
+  { name: 'sessions', description: 'List sidekick debuggers on every reachable engine', positionals: [], options: { json: JSON_OUT, ...KUBE } },
   {
     name: 'cleanup',
     description: 'Remove debuggers that outlived their session',
@@ -123,6 +147,8 @@ export const COMMANDS: CommandSpec[] = [
     options: {
       all: { type: 'boolean', default: false, description: 'remove every debugger, live sessions included' },
       quiet: { type: 'boolean', alias: 'q', default: false, description: 'print nothing' },
+      only: { type: 'string', description: 'remove just this debugger (an ID as "sidekick sessions --json" shows it)' },
+      ...KUBE,
     },
   },
 ];

@@ -42,6 +42,12 @@ const str = (v: OptionValue | string[]) => (typeof v === 'string' ? v : undefine
 const bool = (v: OptionValue) => (typeof v === 'boolean' ? v : undefined);
 const list = (v: OptionValue) => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : undefined);
 type Pull = 'missing' | 'always' | 'never';
+const engineOptions = (o: ParsedCommand['options']) => ({
+  kubeconfig: str(o.kubeconfig),
+  context: str(o.context),
+  namespace: str(o.namespace),
+  profile: str(o.profile),
+});
 
 async function run({ command, positionals: p, options: o }: ParsedCommand): Promise<number> {
   const target = str(p.target) ?? '';
@@ -61,6 +67,7 @@ async function run({ command, positionals: p, options: o }: ParsedCommand): Prom
         interactive: bool(o.interactive),
         tty: bool(o.tty),
         quiet: bool(o.quiet) ?? false,
+        engineOptions: engineOptions(o),
       });
     }
     case 'diagnose': {
@@ -73,6 +80,7 @@ async function run({ command, positionals: p, options: o }: ParsedCommand): Prom
         image: str(o.image)!,
         pull: str(o.pull) as Pull,
         quiet: bool(o.quiet) ?? false,
+        engineOptions: engineOptions(o),
       });
     }
     case 'port-forward': {
@@ -81,23 +89,25 @@ async function run({ command, positionals: p, options: o }: ParsedCommand): Prom
         target,
         specs: (p.specs as string[] | undefined) ?? [],
         json: bool(o.json) ?? false,
+        via: (str(o.via) ?? 'auto') as 'auto' | 'exec' | 'nsenter',
         image: str(o.image)!,
         pull: str(o.pull) as Pull,
         name: str(o.name),
         quiet: bool(o.quiet) ?? false,
+        engineOptions: engineOptions(o),
       });
     }
     case 'targets': {
       const { targetsCommand } = await import('./commands/targets.js');
-      return targetsCommand({ json: bool(o.json) ?? false });
+      return targetsCommand({ json: bool(o.json) ?? false, engineOptions: engineOptions(o) });
     }
     case 'sessions': {
       const { sessionsCommand } = await import('./commands/sessions.js');
-      return sessionsCommand({ json: bool(o.json) ?? false });
+      return sessionsCommand({ json: bool(o.json) ?? false, engineOptions: engineOptions(o) });
     }
     case 'cleanup': {
       const { cleanupCommand } = await import('./commands/sessions.js');
-      return cleanupCommand({ all: bool(o.all) ?? false, quiet: bool(o.quiet) ?? false });
+      return cleanupCommand({ all: bool(o.all) ?? false, quiet: bool(o.quiet) ?? false, only: str(o.only), engineOptions: engineOptions(o) });
     }
   }
   return EXIT.FAILURE;

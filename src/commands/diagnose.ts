@@ -9,6 +9,7 @@ import { formatMarkdown, formatText, useColour } from '../diagnose/format.js';
 import { UserError, isUserError } from '../errors.js';
 import { parseAddress } from '../runtimes/address.js';
 import { resolveTarget } from '../runtimes/engines.js';
+import type { EngineOptions } from '../runtimes/runtime.js';
 import { Cleanup } from '../shell/interrupts.js';
 
 export const DIAGNOSE_EXIT = { OK: 0, CHECK_FAILED: 1, CANNOT_DIAGNOSE: 2 } as const;
@@ -21,6 +22,7 @@ export interface DiagnoseArgs {
   image: string;
   pull: 'missing' | 'always' | 'never';
   quiet: boolean;
+  engineOptions?: EngineOptions;
 }
 
 /** "30s", "2m", "500ms" or plain seconds. */
@@ -37,7 +39,7 @@ export async function diagnoseCommand(args: DiagnoseArgs): Promise<number> {
   try {
     const checks = args.checks.map(parseCheck);
     const totalTimeoutMs = parseDuration(args.timeout);
-    const { runtime, target } = await resolveTarget(parseAddress(args.target));
+    const { runtime, target } = await resolveTarget(parseAddress(args.target), args.engineOptions);
     const report = await diagnose(
       runtime,
       target,

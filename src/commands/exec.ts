@@ -4,6 +4,7 @@ import { debugLog } from '../log.js';
 import { parseAddress } from '../runtimes/address.js';
 import { buildDebuggerSpec, type ExecRequest } from '../runtimes/debugger-spec.js';
 import { resolveTarget } from '../runtimes/engines.js';
+import type { EngineOptions } from '../runtimes/runtime.js';
 import { guardDebugger } from '../shell/guard.js';
 import { Cleanup } from '../shell/interrupts.js';
 import { createProgress } from '../shell/progress.js';
@@ -12,6 +13,7 @@ import { runSession } from '../shell/session.js';
 export interface ExecArgs extends ExecRequest {
   target: string;
   quiet: boolean;
+  engineOptions?: EngineOptions;
 }
 
 export async function execCommand(args: ExecArgs): Promise<number> {
@@ -21,7 +23,7 @@ export async function execCommand(args: ExecArgs): Promise<number> {
   const cleanup = new Cleanup();
   const untrap = cleanup.trapSignals({ quiet: args.quiet });
   try {
-    const { runtime, target } = await resolveTarget(parseAddress(args.target));
+    const { runtime, target } = await resolveTarget(parseAddress(args.target), args.engineOptions);
     debugLog(`target ${target.address} (${target.id.slice(0, 12)})`);
     const spec = buildDebuggerSpec(target, args, {
       stdinIsTTY: Boolean(process.stdin.isTTY),

@@ -1,17 +1,15 @@
 /** `sidekick sessions`: live debuggers on every reachable engine. `sidekick cleanup`: remove stale ones. */
 import { hostname } from 'node:os';
-import type { DebuggerInfo, Runtime } from '../runtimes/runtime.js';
-import { reachableRuntimes } from '../runtimes/engines.js';
+import type { DebuggerInfo, EngineOptions, Runtime } from '../runtimes/runtime.js';
+import { connect, onEveryEngine } from '../runtimes/engines.js';
 import { formatAge, renderTable } from '../shell/format.js';
 
-async function allDebuggers(): Promise<Array<{ runtime: Runtime; info: DebuggerInfo }>> {
-  const runtimes = await reachableRuntimes();
-  const lists = await Promise.all(runtimes.map(async (runtime) => (await runtime.listDebuggers()).map((info) => ({ runtime, info }))));
-  return lists.flat();
+function allDebuggers(options: EngineOptions): Promise<Array<{ runtime: Runtime; info: DebuggerInfo }>> {
+  return onEveryEngine(options, async (runtime) => (await runtime.listDebuggers()).map((info) => ({ runtime, info })));
 }
 
-export async function sessionsCommand(args: { json: boolean }): Promise<number> {
-  const found = await allDebuggers();
+export async function sessionsCommand(args: { json: boolean; engineOptions: EngineOptions }): Promise<number> {
+  const found = await allDebuggers(args.engineOptions);
   if (args.json) {
     const out = found.map(({ info }) => ({ ...info, created: info.created.toISOString() }));
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
@@ -39,11 +37,16 @@ function processAlive(pid: number): boolean {
   }
 }
 
-export async function cleanupCommand(args: { all: boolean; quiet: boolean }): Promise<number> {
-  const found = await allDebuggers();
+export async function cleanupCommand(args: { all: boolean; quiet: boolean; only?: string; engineOptions: EngineOptions }): Promise<number> {
+  if (args.only?.startsWith('k8s://')) {
+    // one Kubernetes debugger, named by the reaper of a killed session: no listing needed
+    await (await connect('kubernetes', args.engineOptions)).removeDebugger(args.only);
+    return 0;
+  }
+  const found = await allDebuggers(args.engineOptions);
   let removed = 0;
   for (const { runtime, info } of found) {
-    if (!args.all && !isStale(info)) continue;
+    if (args.only ? info.id !== args.only : !args.all && !isStale(info)) continue;
     await runtime.removeDebugger(info.id);
     removed++;
     if (!args.quiet) process.stdout.write(`removed ${info.engine} debugger ${info.name} (target ${info.target})\n`);

@@ -1,10 +1,10 @@
 /** `sidekick targets`: running containers on every reachable engine. */
-import { reachableRuntimes } from '../runtimes/engines.js';
+import { onEveryEngine } from '../runtimes/engines.js';
+import type { EngineOptions } from '../runtimes/runtime.js';
 import { formatAge, renderTable } from '../shell/format.js';
 
-export async function targetsCommand(args: { json: boolean }): Promise<number> {
-  const runtimes = await reachableRuntimes();
-  const targets = (await Promise.all(runtimes.map((r) => r.listTargets()))).flat();
+export async function targetsCommand(args: { json: boolean; engineOptions: EngineOptions }): Promise<number> {
+  const targets = await onEveryEngine(args.engineOptions, (r) => r.listTargets());
   if (args.json) {
     process.stdout.write(`${JSON.stringify(targets.map((t) => ({ ...t, created: t.created.toISOString() })), null, 2)}\n`);
     return 0;

@@ -2,29 +2,33 @@
  * The engine registry: turns an address into a Runtime and a Target. Engine modules are imported
  * only when needed, so a command pays for the client it uses and nothing else.
  */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { debugLog } from '../log.js';
 import type { EngineName, TargetAddress } from './address.js';
-import type { Runtime, Target } from './runtime.js';
+import type { EngineOptions, Runtime, Target } from './runtime.js';
 
-type Connector = () => Promise<Runtime>;
+type Connector = (options: EngineOptions) => Promise<Runtime>;
 
 const CONNECTORS: Partial<Record<EngineName, Connector>> = {
   docker: async () => (await import('./docker/index.js')).connectDocker(),
   podman: async () => (await import('./podman/index.js')).connectPodman(),
   containerd: async () => (await import('./containerd/index.js')).connectContainerd(),
   nerdctl: async () => (await import('./containerd/index.js')).connectNerdctl(),
+  kubernetes: async (options) => (await import('./kubernetes/index.js')).connectKubernetes(options),
 };
 
 /** Engines searched for a bare name, in this order. */
 const LOCAL_ENGINES: EngineName[] = ['docker', 'podman', 'containerd', 'nerdctl'];
 
-export async function connect(engine: EngineName): Promise<Runtime> {
+export async function connect(engine: EngineName, options: EngineOptions = {}): Promise<Runtime> {
   const connector = CONNECTORS[engine];
   if (!connector) {
     throw new UserError(`the ${engine} engine is not supported yet`, { hint: 'use a docker:// address or a bare container name' });
   }
-  return connector();
+  return connector(options);
 }
 
 export interface Resolved {
@@ -33,9 +37,9 @@ export interface Resolved {
 }
 
 /** Finds the target an address names: on its engine, or on every local engine for a bare name. */
-export async function resolveTarget(address: TargetAddress): Promise<Resolved> {
+export async function resolveTarget(address: TargetAddress, options: EngineOptions = {}): Promise<Resolved> {
   if (address.engine) {
-    const runtime = await connect(address.engine);
+    const runtime = await connect(address.engine, options);
     return { runtime, target: await runtime.findTarget(address) };
   }
   return findOnEveryEngine(address);
@@ -77,19 +81,30 @@ async function findOnEveryEngine(address: TargetAddress): Promise<Resolved> {
   });
 }
 
-/** Every local engine that answers, for listings; unreachable ones are named under --debug. */
-export async function reachableRuntimes(): Promise<Runtime[]> {
-  const found: Runtime[] = [];
-  for (const engine of LOCAL_ENGINES) {
-    try {
-      const runtime = await connect(engine);
-      await runtime.listTargets();
-      found.push(runtime);
-    } catch (e) {
-      debugLog(`${engine}: skipped (${e instanceof UserError ? e.line : String(e)})`);
-    }
-  }
-  return found;
+/** Kubernetes joins the listings when a cluster is configured, as kubectl would find one. */
+function kubernetesConfigured(options: EngineOptions): boolean {
+  return Boolean(
+    options.kubeconfig || options.context || process.env.KUBECONFIG || process.env.KUBERNETES_SERVICE_HOST || existsSync(join(homedir(), '.kube', 'config')),
+  );
+}
+
+/**
+ * Asks every reachable engine at once (for listings); an engine that cannot be reached is left out
+ * and named under --debug.
+ */
+export async function onEveryEngine<T>(options: EngineOptions, ask: (runtime: Runtime) => Promise<T[]>): Promise<T[]> {
+  const engines: EngineName[] = [...LOCAL_ENGINES, ...(kubernetesConfigured(options) ? (['kubernetes'] as const) : [])];
+  const answers = await Promise.all(
+    engines.map(async (engine) => {
+      try {
+        return await ask(await connect(engine, options));
+      } catch (e) {
+        debugLog(`${engine}: skipped (${e instanceof UserError ? e.line : String(e)})`);
+        return [];
+      }
+    }),
+  );
+  return answers.flat();
 }
 
 export function supportedEngines(): EngineName[] {

@@ -138,10 +138,25 @@ export interface Runtime {
   /** creates (pulling the image as the spec's policy says) but does not start the debugger */
   createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger>;
   listTargets(): Promise<TargetInfo[]>;
+  /**
+   * The target's main process id as this machine sees it, when the engine runs on this machine
+   * (port-forward then connects from the target's network namespace directly, see
+   * src/shell/netns.ts); undefined when it cannot know. Optional.
+   */
+  localPid?(target: Target): Promise<number | undefined>;
   /** engine metadata of a target (optional until every engine has it) */
   describeTarget?(target: Target): Promise<TargetDetails>;
   listDebuggers(): Promise<DebuggerInfo[]>;
   removeDebugger(id: string): Promise<void>;
+}
+
+/** Options only some engines read (Kubernetes: which cluster, which namespace, which profile). */
+export interface EngineOptions {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  /** kubectl debug's profiles: general, baseline, restricted, netadmin, sysadmin */
+  profile?: string;
 }
 
 /** Labels that mark a debugger on every engine. */

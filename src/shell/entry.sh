@@ -7,9 +7,20 @@ tool() { for d in /bin /usr/bin /sbin /usr/sbin /usr/local/bin; do [ -x "$d/$1" 
 tpid=${SIDEKICK_TARGET_PID:-1}
 keep=" ${SIDEKICK_KEEP_ENV-} "
 user=${SIDEKICK_USER-}
-unset SIDEKICK_ENTRY SIDEKICK_TARGET_PID SIDEKICK_KEEP_ENV SIDEKICK_USER
+# Kubernetes starts an ephemeral container before anyone can attach: wait for sidekick's go-ahead line.
+if [ -n "${SIDEKICK_HANDSHAKE-}" ]; then
+  if [ -t 0 ]; then stty -echo 2>/dev/null; IFS= read -r _ || exit 125; stty echo 2>/dev/null; else IFS= read -r _ || exit 125; fi
+fi
+# The user asked for no stdin (Kubernetes keeps it open for the handshake).
+[ -n "${SIDEKICK_NO_STDIN-}" ] && exec </dev/null
+# With a shared process namespace, the target is not PID 1: find it by its container ID.
+if [ -n "${SIDEKICK_TARGET_CGROUP-}" ]; then
+  tpid=$(grep -l -- "$SIDEKICK_TARGET_CGROUP" /proc/[0-9]*/cgroup 2>/dev/null | head -1 | cut -d/ -f3)
+  [ -n "$tpid" ] || fail "cannot find the target's processes"
+fi
+unset SIDEKICK_ENTRY SIDEKICK_TARGET_PID SIDEKICK_KEEP_ENV SIDEKICK_USER SIDEKICK_HANDSHAKE SIDEKICK_NO_STDIN SIDEKICK_TARGET_CGROUP
 root=/proc/$tpid/root
-cd "$root/" 2>/dev/null || fail "cannot enter the target's filesystem ($root): permission denied; try --privileged"
+cd "$root/" 2>/dev/null || fail "cannot enter the target's filesystem ($root): permission denied; try --privileged or another profile"
 cd /
 sh_path=$(tool sh) || fail "the toolkit image has no sh; pick one with a shell, e.g. --image busybox:musl"
 
@@ -26,6 +37,20 @@ $(tr '\0' '\n' < /proc/$tpid/environ 2>/dev/null)
 EOT
 SIDEKICK_CWD=$(readlink "/proc/$tpid/cwd" 2>/dev/null || echo /)
 export SIDEKICK_CWD
+
+# Without CAP_SYS_CHROOT (a restricted profile, a non-root debugger) the target's files stay where
+# the kernel shows them, and the command runs there.
+capeff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status 2>/dev/null)
+if [ $(( 0x${capeff:-0} >> 18 & 1 )) -eq 0 ]; then
+  echo "sidekick: this debugger may not chroot (no CAP_SYS_CHROOT): the target's filesystem is at $root" >&2
+  [ -n "$tpath" ] && export PATH="$PATH:$tpath"
+  cd "$root$SIDEKICK_CWD" 2>/dev/null || cd "$root/"
+  unset SIDEKICK_CWD
+  [ "$#" -gt 0 ] || set -- sh
+  "$@"
+  status=$?
+  exit $status
+fi
 
 tk=/proc/$$/root
 drop=
