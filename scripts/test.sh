@@ -6,7 +6,12 @@ cd "$(dirname "$0")/.."
 export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost
 
 bash scripts/setup.sh
-[ -f scripts/engines/podman.sh ] && [ "${SIDEKICK_ENGINES:-all}" != docker ] && bash scripts/engines/podman.sh
+# Every engine the contract suite runs against, and a real single-node Kubernetes (built from Go
+# modules once, cached in /var/cache/sidekick), brought down again when the tests end.
+bash scripts/engines/podman.sh
+bash scripts/engines/containerd.sh
+bash scripts/k8s/cluster.sh up
+trap 'bash scripts/k8s/cluster.sh down >/dev/null 2>&1 || true' EXIT
 
 report=$(mktemp)
 set +e

@@ -18,7 +18,17 @@ if [ -n "${SIDEKICK_TARGET_CGROUP-}" ]; then
   tpid=$(grep -l -- "$SIDEKICK_TARGET_CGROUP" /proc/[0-9]*/cgroup 2>/dev/null | head -1 | cut -d/ -f3)
   [ -n "$tpid" ] || fail "cannot find the target's processes"
 fi
-unset SIDEKICK_ENTRY SIDEKICK_TARGET_PID SIDEKICK_KEEP_ENV SIDEKICK_USER SIDEKICK_HANDSHAKE SIDEKICK_NO_STDIN SIDEKICK_TARGET_CGROUP
+# Where the exit code is slow to learn (Kubernetes), the last bytes of output carry it: \036sidekick-exit N\036.
+mark=${SIDEKICK_EXIT_MARK-}
+keeper=
+on_exit() {
+  status=$?
+  [ -n "$keeper" ] && kill "$keeper" 2>/dev/null
+  [ -n "$mark" ] && printf '\036sidekick-exit %d\036' "$status" >&2
+  exit "$status"
+}
+trap on_exit EXIT
+unset SIDEKICK_ENTRY SIDEKICK_TARGET_PID SIDEKICK_KEEP_ENV SIDEKICK_USER SIDEKICK_HANDSHAKE SIDEKICK_NO_STDIN SIDEKICK_TARGET_CGROUP SIDEKICK_EXIT_MARK
 root=/proc/$tpid/root
 cd "$root/" 2>/dev/null || fail "cannot enter the target's filesystem ($root): permission denied; try --privileged or another profile"
 cd /
@@ -68,7 +78,6 @@ if [ -n "$user" ]; then
   nsenter -S "$uid" -G "$gid" sleep 2147483647 </dev/null >/dev/null 2>&1 &
   keeper=$!
   n=0; until [ "$(stat -c %u "/proc/$keeper" 2>/dev/null)" = "$uid" ] || [ "$n" -ge 3000 ]; do usleep 1000; n=$((n + 1)); done
-  trap 'kill $keeper 2>/dev/null' EXIT
   tk=/proc/$keeper/root
 fi
 export PATH="$tk/bin:$tk/usr/bin:$tk/sbin:$tk/usr/sbin${tpath:+:$tpath}"

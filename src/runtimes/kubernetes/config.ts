@@ -3,7 +3,8 @@
  * ~/.kube/config, else the in-cluster service account; --context picks a context.
  */
 import { existsSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
+// The config module alone: the package index would load the whole generated API (see scripts/build.mjs).
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { UserError } from '../../errors.js';
 import { debugLog } from '../../log.js';
 

@@ -6,7 +6,9 @@
  * therefore waits for a go-ahead line (SIDEKICK_HANDSHAKE) that start() sends once attached, so no
  * output is lost. They cannot be removed either: remove() ends the debugger's processes instead.
  */
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1EphemeralContainer, type V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
+import { PassThrough } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../errors.js';
 import { debugLog } from '../../log.js';
@@ -24,7 +26,9 @@ import type {
 } from '../runtime.js';
 import { apiMessage, apiStatus, commonApiError } from './api-errors.js';
 import { openChannels, type Channels } from './channels.js';
+import { ExitMarkFilter } from './exit-mark.js';
 import { namespaceFor, type KubeOptions } from './config.js';
+import { KubeRest } from './rest.js';
 import { applyProfile, parseProfile } from './profiles.js';
 
 /** Marks an ephemeral container as a sidekick debugger (ephemeral containers have no labels). */
@@ -57,7 +61,7 @@ function splitTargetId(id: string): PodTarget {
 export class KubernetesRuntime implements Runtime {
   readonly engine = 'kubernetes' as const;
   readonly endpoint: string;
-  private readonly api: CoreV1Api;
+  private readonly api: KubeRest;
   private readonly context: string;
   private readonly pods = new Map<string, V1Pod>();
 
@@ -65,7 +69,7 @@ export class KubernetesRuntime implements Runtime {
     private readonly kc: KubeConfig,
     private readonly opts: KubeOptions,
   ) {
-    this.api = kc.makeApiClient(CoreV1Api);
+    this.api = new KubeRest(kc);
     this.endpoint = kc.getCurrentCluster()?.server ?? '';
     this.context = kc.getCurrentContext();
   }
@@ -78,9 +82,19 @@ export class KubernetesRuntime implements Runtime {
     }
   }
 
+  /** An API call whose every failure becomes a one-line error. */
+  private async must<T>(what: () => Promise<T>, doing: string): Promise<T> {
+    try {
+      return await this.call(what);
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      throw new UserError(`cannot ${doing}: ${apiMessage(e)}`, { cause: e });
+    }
+  }
+
   private async readPod(namespace: string, name: string): Promise<V1Pod> {
     try {
-      return await this.call(() => this.api.readNamespacedPod({ name, namespace }));
+      return await this.call(() => this.api.readPod(namespace, name));
     } catch (e) {
       if (e instanceof UserError) throw e;
       if (apiStatus(e) === 404) {
@@ -126,7 +140,7 @@ export class KubernetesRuntime implements Runtime {
   async isRunning(target: Target): Promise<boolean> {
     const { namespace, pod, container } = splitTargetId(target.id);
     try {
-      const p = await this.api.readNamespacedPod({ name: pod, namespace });
+      const p = await this.api.readPod(namespace, pod);
       return Boolean(p.status?.containerStatuses?.find((s) => s.name === container)?.state?.running);
     } catch {
       return false;
@@ -148,6 +162,7 @@ export class KubernetesRuntime implements Runtime {
       ...spec.env,
       [MARKER]: 'debugger',
       SIDEKICK_HANDSHAKE: '1',
+      SIDEKICK_EXIT_MARK: '1',
       ...(spec.stdin ? {} : { SIDEKICK_NO_STDIN: '1' }),
     };
     // In a pod sharing one process namespace, PID 1 is the pause container: find the target by its ID.
@@ -158,8 +173,8 @@ export class KubernetesRuntime implements Runtime {
       name,
       image: spec.image,
       imagePullPolicy: spec.pull === 'always' ? 'Always' : spec.pull === 'never' ? 'Never' : 'IfNotPresent',
-      command: spec.argv,
-      env: Object.entries(env).map(([k, v]) => ({ name: k, value: v })),
+      command: spec.argv.map(literal),
+      env: Object.entries(env).map(([k, v]) => ({ name: k, value: literal(v) })),
       stdin: true,
       stdinOnce: true,
       tty: spec.tty,
@@ -168,10 +183,7 @@ export class KubernetesRuntime implements Runtime {
     };
     try {
       await this.call(() =>
-        this.api.patchNamespacedPodEphemeralcontainers(
-          { name: pod, namespace, body: { spec: { ephemeralContainers: [ephemeral] } } },
-          setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
-        ),
+        this.api.addEphemeralContainer(namespace, pod, { spec: { ephemeralContainers: [ephemeral] } }),
       );
     } catch (e) {
       throw this.patchFailure(e, namespace, pod, profile);
@@ -198,16 +210,31 @@ export class KubernetesRuntime implements Runtime {
     return new UserError(`cannot add the debugger to ${namespace}/${pod}: ${message}`, { cause: e });
   }
 
+  /**
+   * Attaches once the kubelet reports the container running (attaching earlier reaches a container
+   * that is created but not started, and the go-ahead line would be lost).
+   */
+  private async attachWhenRunning(where: PodTarget, path: string, image: string): Promise<Channels> {
+    if ((await this.waitRunning(where, image)) === 'terminated') {
+      throw new UserError('the debugger ended before sidekick could attach to it', { hint: 'see "kubectl describe pod" for its exit code and reason' });
+    }
+    try {
+      return await this.call(() => openChannels(this.kc, path));
+    } catch (e) {
+      throw e instanceof UserError ? e : new UserError(`cannot attach to the debugger: ${apiMessage(e)}`, { cause: e });
+    }
+  }
+
   /** Waits until the ephemeral container runs, failing with the kubelet's reason when it cannot. */
-  private async waitRunning(where: PodTarget, image: string): Promise<void> {
+  private async waitRunning(where: PodTarget, image: string, end = Date.now() + (this.opts.startTimeoutMs ?? 120_000)): Promise<'running' | 'terminated'> {
     const timeoutMs = this.opts.startTimeoutMs ?? 120_000;
-    const end = Date.now() + timeoutMs;
     let last = 'not created yet';
     for (;;) {
-      const pod = await this.call(() => this.api.readNamespacedPod({ name: where.pod, namespace: where.namespace }));
+      const pod = await this.must(() => this.api.readPod(where.namespace, where.pod), `read pod ${where.namespace}/${where.pod}`);
       const status = pod.status?.ephemeralContainerStatuses?.find((s) => s.name === where.container);
       const state = status?.state;
-      if (state?.running || state?.terminated) return;
+      if (state?.running) return 'running';
+      if (state?.terminated) return 'terminated';
       if (state?.waiting?.reason) {
         last = `${state.waiting.reason}${state.waiting.message ? `: ${state.waiting.message}` : ''}`;
         if (FATAL_WAITING.has(state.waiting.reason)) {
@@ -220,13 +247,13 @@ export class KubernetesRuntime implements Runtime {
       if (Date.now() > end) {
         throw new UserError(`the debugger did not start within ${timeoutMs / 1000}s (${last})`, { hint: 'see "kubectl describe pod" for the cause' });
       }
-      await new Promise((r) => setTimeout(r, 250));
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
 
   private async exitCode(where: PodTarget): Promise<number> {
     for (let i = 0; i < 60; i++) {
-      const pod = await this.call(() => this.api.readNamespacedPod({ name: where.pod, namespace: where.namespace }));
+      const pod = await this.must(() => this.api.readPod(where.namespace, where.pod), `read pod ${where.namespace}/${where.pod}`);
       const terminated = pod.status?.ephemeralContainerStatuses?.find((s) => s.name === where.container)?.state?.terminated;
       if (terminated) return terminated.exitCode;
       await new Promise((r) => setTimeout(r, 250));
@@ -247,6 +274,7 @@ export class KubernetesRuntime implements Runtime {
 
   private debuggerFor(where: PodTarget, spec: DebuggerSpec, image: string): Debugger {
     let channels: Channels | undefined;
+    const mark = new ExitMarkFilter();
     let attached!: () => void;
     const attachedOnce = new Promise<void>((r) => (attached = r));
     const id = `${where.namespace}/${where.pod}/${where.container}`;
@@ -258,13 +286,13 @@ export class KubernetesRuntime implements Runtime {
       notes: [],
       orphanCleanup: this.cleanupRecipe(id),
       attach: async (): Promise<DebuggerStreams> => {
-        await this.waitRunning(where, image);
-        channels = await this.call(() => openChannels(this.kc, attachPath(spec.tty))).catch((e: unknown) => {
-          throw e instanceof UserError ? e : new UserError(`cannot attach to the debugger: ${apiMessage(e)}`, { cause: e });
-        });
+        channels = await this.attachWhenRunning(where, attachPath(spec.tty), image);
         attached();
-        const ended = channels.closed.then(() => undefined);
-        return { stdin: spec.stdin ? channels.stdin : undefined, stdout: channels.stdout, stderr: spec.tty ? undefined : channels.stderr, ended };
+        // the exit mark travels on stderr, which a terminal merges into stdout
+        const stdout = channels.stdout.pipe(spec.tty ? mark : new PassThrough());
+        const stderr = spec.tty ? undefined : channels.stderr.pipe(mark);
+        const ended = Promise.all([finished(stdout).catch(() => undefined), stderr && finished(stderr).catch(() => undefined)]).then(() => undefined);
+        return { stdin: spec.stdin ? channels.stdin : undefined, stdout, stderr, ended };
       },
       start: async () => {
         channels?.stdin.write('go\n');
@@ -272,7 +300,9 @@ export class KubernetesRuntime implements Runtime {
       wait: async () => {
         await attachedOnce;
         await channels!.closed;
-        return this.exitCode(where);
+        await finished(mark).catch(() => undefined);
+        // the mark is missing when the debugger was killed (e.g. its target died): ask the pod
+        return mark.code ?? this.exitCode(where);
       },
       resize: async (rows, columns) => channels?.resize(rows, columns),
       remove: async () => {
@@ -284,7 +314,7 @@ export class KubernetesRuntime implements Runtime {
 
   /** Ephemeral containers stay in the pod spec; ending their processes is all that can be done. */
   private async endDebugger(where: PodTarget): Promise<void> {
-    const pod = await this.api.readNamespacedPod({ name: where.pod, namespace: where.namespace });
+    const pod = await this.api.readPod(where.namespace, where.pod);
     const state = pod.status?.ephemeralContainerStatuses?.find((s) => s.name === where.container)?.state;
     if (!state?.running) return;
     const command = ['sh', '-c', KILL_DEBUGGER].map((c) => `command=${encodeURIComponent(c)}`).join('&');
@@ -311,8 +341,9 @@ export class KubernetesRuntime implements Runtime {
   }
 
   private async listPods(): Promise<V1Pod[]> {
-    const list = await this.call(() =>
-      this.opts.namespace ? this.api.listNamespacedPod({ namespace: this.opts.namespace }) : this.api.listPodForAllNamespaces(),
+    const list = await this.must(
+      () => this.api.listPods(this.opts.namespace),
+      'list pods',
     );
     return list.items;
   }
@@ -360,6 +391,11 @@ export class KubernetesRuntime implements Runtime {
     const [namespace = '', pod = '', container = ''] = id.replace(/^k8s:\/\//, '').split('/');
     await this.endDebugger({ namespace, pod, container });
   }
+}
+
+/** Kubernetes expands $(VAR) in commands and env values and reads $$ as $: doubling keeps text literal. */
+export function literal(text: string): string {
+  return text.replaceAll('$', '$$$$');
 }
 
 /** "64Mi", "1G", "512" (bytes) → bytes. */

@@ -1,0 +1,61 @@
+// `npm run bench`, Kubernetes part: time to first command through an ephemeral container,
+// sidekick against `kubectl debug --attach` of the same image (kubectl built from the same module).
+// Needs the test cluster (bash scripts/k8s/cluster.sh up); prints a note and exits 0 without it.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../bin/sidekick.js', import.meta.url));
+const KUBECONFIG = '/var/lib/sidekick/k8s/admin.kubeconfig';
+const KUBECTL = '/var/cache/sidekick/k8s-v1.30.14/bin/kubectl';
+const RUNS = Number(process.env.BENCH_K8S_RUNS ?? 7);
+const NS = 'sidekick-bench';
+const env = { ...process.env, KUBECONFIG };
+
+function kubectl(args, input) {
+  return execFileSync(KUBECTL, args, { env, input, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
+}
+function ready() {
+  try {
+    kubectl(['get', '--raw', '/readyz']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function timeIt(file, args) {
+  const start = process.hrtime.bigint();
+  execFileSync(file, args, { env, stdio: 'ignore' });
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+if (!existsSync(KUBECONFIG) || !existsSync(KUBECTL) || !ready()) {
+  console.log('kubernetes: no test cluster running (bash scripts/k8s/cluster.sh up), skipped');
+  process.exit(0);
+}
+kubectl(['create', 'namespace', NS, '--dry-run=client', '-o', 'json'], undefined);
+kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }));
+const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'target', namespace: NS }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', image: 'sidekick-fixture/target:latest', imagePullPolicy: 'Never' }] } };
+for (let i = 0; i < 100; i++) {
+  try {
+    kubectl(['apply', '-f', '-'], JSON.stringify(pod));
+    break;
+  } catch {
+    execFileSync('sleep', ['0.2']); // the namespace's default service account is on its way
+  }
+}
+kubectl(['wait', '-n', NS, '--for=condition=Ready', 'pod/target', '--timeout=90s']);
+try {
+  const a = [];
+  const b = [];
+  for (let i = 0; i < RUNS; i++) {
+    a.push(timeIt(process.execPath, [CLI, 'exec', '-q', `k8s://${NS}/target/app`, '--', 'true']));
+    b.push(timeIt(KUBECTL, ['debug', '-n', NS, 'target', '-q', '--image=busybox:musl', '--image-pull-policy=Never', '--target=app', '--attach=true', '--', 'true']));
+  }
+  console.log(
+    `${'kubernetes: exec k8s://T -- true vs kubectl debug'.padEnd(44)} sidekick ${median(a).toFixed(0).padStart(5)} ms  floor ${median(b).toFixed(0).padStart(5)} ms  ratio ${(median(a) / median(b)).toFixed(2)}  (goal <= 1.0)`,
+  );
+} finally {
+  kubectl(['delete', 'namespace', NS, '--wait=false']);
+}

@@ -1,0 +1,94 @@
+/** The test cluster of scripts/k8s (a real API server and kubelet): kubectl from its build, namespaces per test file. */
+import { execa } from 'execa';
+import { randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const KUBECONFIG = '/var/lib/sidekick/k8s/admin.kubeconfig';
+const BIN = '/var/cache/sidekick/k8s-v1.30.14/bin';
+
+export async function kubectl(args: string[], input?: string, kubeconfig = KUBECONFIG): Promise<string> {
+  const r = await execa(join(BIN, 'kubectl'), ['--kubeconfig', kubeconfig, ...args], { input, reject: false });
+  if (r.exitCode !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
+  return String(r.stdout);
+}
+
+export async function clusterReady(): Promise<void> {
+  if (!existsSync(KUBECONFIG)) throw new Error('no test cluster: run "npm test" (scripts/test.sh starts it with scripts/k8s/cluster.sh up)');
+  await kubectl(['get', '--raw', '/readyz']);
+}
+
+export function uniqueNamespace(prefix: string): string {
+  return `${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+export interface PodOptions {
+  namespace: string;
+  name: string;
+  runAsUser?: number;
+  /** a pod that passes Pod Security "restricted" */
+  restricted?: boolean;
+  annotations?: Record<string, string>;
+  extraContainer?: string;
+}
+
+/** A pod of the distroless fixture, ready when this resolves. */
+export async function startPod(opts: PodOptions): Promise<void> {
+  const sc = opts.restricted
+    ? { runAsNonRoot: true, runAsUser: opts.runAsUser ?? 65532, runAsGroup: opts.runAsUser ?? 65532, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } }
+    : opts.runAsUser === undefined
+      ? undefined
+      : { runAsUser: opts.runAsUser, runAsGroup: opts.runAsUser };
+  const containers = [{ name: 'app', image: 'sidekick-fixture/target:latest', imagePullPolicy: 'Never', securityContext: sc }];
+  if (opts.extraContainer) {
+    // the same server on other ports: the pod's containers share one network namespace
+    const env = [{ name: 'PORT', value: '8081' }, { name: 'LOOPBACK_PORT', value: '6061' }, { name: 'ECHO_PORT', value: '7071' }];
+    containers.push({ name: opts.extraContainer, image: 'sidekick-fixture/target:latest', imagePullPolicy: 'Never', securityContext: sc, env } as (typeof containers)[number]);
+  }
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: opts.name, namespace: opts.namespace, annotations: opts.annotations },
+    spec: { terminationGracePeriodSeconds: 1, containers },
+  };
+  await kubectl(['apply', '-f', '-'], JSON.stringify(pod));
+  await kubectl(['wait', '-n', opts.namespace, '--for=condition=Ready', `pod/${opts.name}`, '--timeout=90s']);
+}
+
+export async function createNamespace(name: string, labels: Record<string, string> = {}): Promise<void> {
+  await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } }));
+  // pods need the namespace's default service account, made by the controller manager
+  for (let i = 0; i < 100; i++) {
+    if ((await kubectl(['get', 'serviceaccount', '-n', name, '-o', 'name']).catch(() => '')).includes('default')) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function deleteNamespace(name: string): Promise<void> {
+  await kubectl(['delete', 'namespace', name, '--wait=false']).catch(() => undefined);
+}
+
+/** A kubeconfig for a service account that may read pods but not add ephemeral containers. */
+export async function restrictedKubeconfig(namespace: string): Promise<string> {
+  const sa = 'reader';
+  await kubectl(['create', 'serviceaccount', sa, '-n', namespace]);
+  await kubectl(['create', 'role', 'pod-reader', '-n', namespace, '--verb=get,list,watch', '--resource=pods']);
+  await kubectl(['create', 'rolebinding', 'reader', '-n', namespace, '--role=pod-reader', `--serviceaccount=${namespace}:${sa}`]);
+  const token = (await kubectl(['create', 'token', sa, '-n', namespace])).trim();
+  const server = (await kubectl(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'])).trim();
+  const ca = (await kubectl(['config', 'view', '--raw', '--minify', '-o', 'jsonpath={.clusters[0].cluster.certificate-authority-data}'])).trim();
+  const file = join(tmpdir(), `sidekick-${namespace}.kubeconfig`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'test', cluster: { server, 'certificate-authority-data': ca } }],
+      users: [{ name: sa, user: { token } }],
+      contexts: [{ name: 'reader', context: { cluster: 'test', user: sa, namespace } }],
+      'current-context': 'reader',
+    }),
+  );
+  return file;
+}

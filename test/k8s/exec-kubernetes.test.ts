@@ -1,0 +1,120 @@
+/**
+ * sidekick exec on a real cluster (scripts/k8s): an ephemeral container in the target's namespaces,
+ * the target's filesystem as /, exit codes, a terminal, Pod Security levels, and one-line errors.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectOneLineError, sidekick } from '../helpers/cli.js';
+import { KUBECONFIG, clusterReady, createNamespace, deleteNamespace, restrictedKubeconfig, startPod, uniqueNamespace } from '../helpers/kube.js';
+import { PtySession } from '../helpers/pty.js';
+
+const env = { KUBECONFIG };
+const ns = uniqueNamespace('sk-exec');
+const strict = uniqueNamespace('sk-strict');
+const run = (args: string[], input?: string, extraEnv: Record<string, string> = {}) => sidekick(['exec', ...args], { env: { ...env, ...extraEnv }, input, timeout: 120_000 });
+
+describe('exec on kubernetes', () => {
+  beforeAll(async () => {
+    await clusterReady();
+    await Promise.all([createNamespace(ns), createNamespace(strict, { 'pod-security.kubernetes.io/enforce': 'restricted' })]);
+    await Promise.all([
+      startPod({ namespace: ns, name: 'web', runAsUser: 65532, annotations: { 'kubectl.kubernetes.io/default-container': 'app' }, extraContainer: 'sidecar' }),
+      startPod({ namespace: strict, name: 'locked', restricted: true }),
+    ]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([deleteNamespace(ns), deleteNamespace(strict)]);
+  });
+
+  it("shows the target's processes and files, as its non-root user runs", async () => {
+    const r = await run([`k8s://${ns}/web`, '--', 'sh', '-c', 'ps -o pid,user,args; cat /app/data/greeting.txt; pwd; echo $APP_MODE']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\s*1\s+nonroot\s+\/app\/server/m);
+    expect(r.stdout).toContain('hello from the target filesystem\n/app\ndemo\n');
+  });
+
+  it('passes on exit codes, keeps stderr apart, and takes pod/NAME with -n', async () => {
+    for (const [command, code] of [[['true'], 0], [['sh', '-c', 'echo oops >&2; exit 7'], 7], [['no-such-command'], 127]] as const) {
+      const r = await run(['-n', ns, 'pod/web/app', '--', ...command]);
+      expect(r.exitCode).toBe(code);
+      if (code === 7) expect(r.stderr).toBe('oops\n');
+    }
+  });
+
+  it('passes stdin with -i and reaches the loopback-only port', async () => {
+    const r = await run(['-i', `k8s://${ns}/web/sidecar`, '--', 'sh', '-c', 'wc -l; wget -qO- http://127.0.0.1:6060/'], 'a\nb\n');
+    expect(r.stdout).toBe('2\nloopback only\n');
+  });
+
+  it('gives a terminal: prompt, ps, resize, exit code', async () => {
+    const session = new PtySession(['exec', `k8s://${ns}/web`], { cols: 90, rows: 25, env });
+    try {
+      let at = await session.expect(/\[sidekick web\] \/app # /, 0, 60_000);
+      session.write('ps -o pid,args\r');
+      at = await session.expect(/1\s+\/app\/server/, at);
+      session.resize(111, 33);
+      await new Promise((r) => setTimeout(r, 500));
+      session.write('stty size\r');
+      at = await session.expect(/33 111/, at);
+      session.write('exit 3\r');
+      expect(await session.exited).toBe(3);
+    } finally {
+      session.kill();
+    }
+  });
+
+  it('works in a namespace enforcing Pod Security "restricted" with --profile restricted', async () => {
+    const r = await run(['--profile', 'restricted', `k8s://${strict}/locked`, '--', 'sh', '-c', 'id -u; cat data/greeting.txt; pwd']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe('65532\nhello from the target filesystem\n/proc/1/root/app\n');
+    expect(r.stderr).toMatch(/may not chroot.*\/proc\/1\/root/);
+  });
+
+  it('reports an admission denial in one line with the profile to try', async () => {
+    const r = await run([`k8s://${strict}/locked`, '--', 'true']);
+    expectOneLineError(r, /admission denied the debugger with --profile general: .*restricted.*: try --profile restricted/);
+  });
+
+  it('fails with the cause, not a hang, when the image cannot be pulled', async () => {
+    const r = await run(['--image', '127.0.0.1:9/sidekick/absent:1', `k8s://${ns}/web`, '--', 'true']);
+    expectOneLineError(r, /the debugger cannot start: (ErrImagePull|ImagePullBackOff).*check the image name/);
+  });
+
+  it('names the verb and resource when RBAC forbids it', async () => {
+    const kubeconfig = await restrictedKubeconfig(ns);
+    const r = await run(['--kubeconfig', kubeconfig, 'pod/web', '--', 'true']);
+    expectOneLineError(r, /forbidden: you may not patch pods\/ephemeralcontainers in namespace .*: ask for an RBAC role/);
+  });
+
+  it.each([
+    [['k8s://NS/nope'], /pod nope not found in namespace/],
+    [['k8s://NS/web/nope'], /container "nope" is not in pod .*its containers: app, sidecar/],
+    [['--context', 'nope', 'k8s://NS/web'], /context "nope" is not in the kubeconfig: use one of/],
+    [['--kubeconfig', '/nonexistent/kubeconfig', 'k8s://NS/web'], /kubeconfig \/nonexistent\/kubeconfig does not exist/],
+  ])('explains %j in one line', async (args, pattern) => {
+    const r = await run([...args.map((a) => a.replace('NS', ns)), '--', 'true']);
+    expectOneLineError(r, pattern);
+  });
+
+  it('says when the API cannot be reached', async () => {
+    const r = await run(['k8s://default/web', '--', 'true'], undefined, { KUBECONFIG: '/nonexistent' });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('diagnoses a pod through the same seam', async () => {
+    const r = await sidekick(['diagnose', `k8s://${ns}/web`, '--json', '--check', 'port:8080'], { env, timeout: 120_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { target: { user: string }; processes: Array<{ pid: number; command: string }>; checks: Array<{ ok: boolean }> };
+    expect(report.processes.find((p) => p.pid === 1)?.command).toBe('/app/server');
+    expect(report.target.user).toBe('65532');
+    expect(report.checks[0]?.ok).toBe(true);
+  });
+
+  it('lists the debuggers it left in pods (ended) next to the local engines', async () => {
+    const r = await sidekick(['sessions', '--json', '-n', ns], { env });
+    const sessions = JSON.parse(r.stdout) as Array<{ engine: string; target: string; running: boolean }>;
+    expect(sessions.filter((s) => s.engine === 'kubernetes' && s.target === `k8s://${ns}/web/app`).length).toBeGreaterThan(0);
+    expect(sessions.filter((s) => s.engine === 'kubernetes').every((s) => !s.running)).toBe(true);
+  });
+});
