@@ -48,7 +48,7 @@ describe.each(ENGINES)('exec errors on $name', (engine) => {
   });
 
   it('names the socket it tried when the engine is unreachable', async () => {
-    const env: Record<string, string> = { [engine.name === 'podman' ? 'CONTAINER_HOST' : 'DOCKER_HOST']: 'unix:///nonexistent/engine.sock' };
+    const env: Record<string, string> = { [engine.endpointVariable]: 'unix:///nonexistent/engine.sock' };
     const r = await run([`${engine.name}://whatever`, '--', 'true'], env);
     expectOneLineError(r, /cannot reach .* at unix:\/\/\/nonexistent\/engine\.sock/);
   });

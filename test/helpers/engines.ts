@@ -32,6 +32,8 @@ export interface TestEngine {
   name: string;
   /** environment the CLI needs to find this engine */
   env: Record<string, string>;
+  /** the variable that points the CLI at this engine's endpoint (DOCKER_HOST, CONTAINER_HOST...) */
+  endpointVariable: string;
   ready(): Promise<void>;
   startTarget(opts?: TargetOptions): Promise<StartedTarget>;
   /** creates targets without starting them (for exited/ambiguous cases) */
@@ -43,7 +45,7 @@ export interface TestEngine {
   /** names of those that are running */
   runningDebuggers(): Promise<string[]>;
   allIds(): Promise<string[]>;
-  /** an internal network (no way out) for containers that only each other reach; optional per engine */
+  /** a user-defined network whose names only its members resolve; optional per engine */
   createNetwork?(): Promise<string>;
   removeNetwork?(name: string): Promise<void>;
 }
@@ -59,7 +61,10 @@ export class DockerApiEngine implements TestEngine {
     readonly env: Record<string, string>,
   ) {
     this.docker = new Docker({ socketPath });
+    this.endpointVariable = name === 'podman' ? 'CONTAINER_HOST' : 'DOCKER_HOST';
   }
+
+  readonly endpointVariable: string;
 
   async ready(): Promise<void> {
     try {
@@ -132,7 +137,9 @@ export class DockerApiEngine implements TestEngine {
 
   async createNetwork(): Promise<string> {
     const name = `sk-test-net-${randomBytes(4).toString('hex')}`;
-    await this.docker.createNetwork({ Name: name, Internal: true, Labels: { 'io.sidekick.test': 'network' } });
+    // Not --internal: Podman's internal networks drop traffic between their own members on a host
+    // whose FORWARD policy Docker set to DROP.
+    await this.docker.createNetwork({ Name: name, Labels: { 'io.sidekick.test': 'network' } });
     return name;
   }
 

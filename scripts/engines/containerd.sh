@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Installs (Debian, as root, when missing) and starts a standalone containerd on the default socket
+# /run/containerd/containerd.sock, imports the fixture images into its "default" and "k8s.io"
+# namespaces, and installs nerdctl when the Go module proxy serves it; idempotent.
+# This is not Docker's own containerd (/var/run/docker/containerd): both run side by side.
+# The config also serves a kubelet (CRI plugin): runc v2, cgroupfs, restrict_oom_score_adj (the VM
+# lacks CAP_SYS_RESOURCE), sandbox image registry.k8s.io/pause:3.9 (built and imported elsewhere).
+# Needs dockerd and the fixture images first: bash scripts/engines/docker.sh && bash fixtures/build.sh
+set -euo pipefail
+log_dir=/var/log/sidekick
+conf_dir=/etc/sidekick/containerd
+socket=/run/containerd/containerd.sock
+images=(sidekick-fixture/target:latest sidekick-fixture/nosh:latest busybox:musl)
+namespaces=(default k8s.io)
+nerdctl_module=github.com/containerd/nerdctl/v2/cmd/nerdctl
+nerdctl_version=v2.1.6
+mkdir -p "$log_dir" "$conf_dir"
+
+need=()
+command -v containerd >/dev/null 2>&1 || need+=(containerd)
+command -v runc >/dev/null 2>&1 || need+=(runc)
+[ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
+command -v iptables >/dev/null 2>&1 || need+=(iptables)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "containerd: installing ${need[*]} (Debian)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+cat >"$conf_dir/config.toml.new" <<'TOML'
+# Written by sidekick's scripts/engines/containerd.sh; rewritten on every run.
+version = 2
+root = "/var/lib/containerd"
+state = "/run/containerd"
+
+[grpc]
+  address = "/run/containerd/containerd.sock"
+
+[plugins]
+  [plugins."io.containerd.grpc.v1.cri"]
+    sandbox_image = "registry.k8s.io/pause:3.9"
+    # No CAP_SYS_RESOURCE here: never lower oom_score_adj below the daemon's own.
+    restrict_oom_score_adj = true
+    [plugins."io.containerd.grpc.v1.cri".containerd]
+      snapshotter = "overlayfs"
+      default_runtime_name = "runc"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+        runtime_type = "io.containerd.runc.v2"
+        [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+          SystemdCgroup = false
+    [plugins."io.containerd.grpc.v1.cri".cni]
+      bin_dir = "/usr/lib/cni"
+      conf_dir = "/etc/cni/net.d"
+TOML
+config_changed=false
+if ! cmp -s "$conf_dir/config.toml.new" "$conf_dir/config.toml"; then
+  mv "$conf_dir/config.toml.new" "$conf_dir/config.toml"
+  config_changed=true
+else
+  rm -f "$conf_dir/config.toml.new"
+fi
+
+ctr_ok() { timeout 5 ctr --address "$socket" version >/dev/null 2>&1; }
+# Our containerd, told apart from Docker's by its --config argument.
+our_pid() { pgrep -f -x "containerd --config $conf_dir/config.toml" | head -1; }
+
+if [ "$config_changed" = true ] && [ -n "$(our_pid)" ]; then
+  echo "containerd: config changed, restarting"
+  kill "$(our_pid)"
+  for _ in $(seq 1 50); do [ -z "$(our_pid)" ] && break; sleep 0.2; done
+fi
+if ! ctr_ok; then
+  if [ -S "$socket" ] && [ -z "$(our_pid)" ]; then rm -f "$socket"; fi
+  echo "containerd: starting (config: $conf_dir/config.toml, log: $log_dir/containerd.log)"
+  nohup containerd --config "$conf_dir/config.toml" >>"$log_dir/containerd.log" 2>&1 </dev/null &
+  for _ in $(seq 1 60); do ctr_ok && break; sleep 0.5; done
+  ctr_ok || { echo "containerd: did not start; see $log_dir/containerd.log" >&2; tail -20 "$log_dir/containerd.log" >&2; exit 1; }
+fi
+
+# Fixture images: imported again only when Docker's image ID differs from the one recorded on import.
+ref() { # docker name -> containerd name
+  local name=$1
+  if [[ $name != */* ]]; then name=docker.io/library/$name
+  else case "${name%%/*}" in *.*|*:*|localhost) ;; *) name=docker.io/$name ;; esac; fi
+  echo "$name"
+}
+for ns in "${namespaces[@]}"; do
+  stale=()
+  for image in "${images[@]}"; do
+    id=$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null) || { echo "containerd: $image is not in Docker; run: bash fixtures/build.sh" >&2; exit 1; }
+    have=$(ctr --address "$socket" -n "$ns" images ls "name==$(ref "$image")" 2>/dev/null | awk 'NR > 1 { print $NF }')
+    [[ ",$have," == *",io.sidekick.docker-id=$id,"* ]] || stale+=("$image")
+  done
+  if [ ${#stale[@]} -gt 0 ]; then
+    echo "containerd: importing ${stale[*]} into namespace $ns"
+    docker save "${stale[@]}" | ctr --address "$socket" -n "$ns" images import - >/dev/null
+    for image in "${stale[@]}"; do
+      ctr --address "$socket" -n "$ns" images label "$(ref "$image")" "io.sidekick.docker-id=$(docker image inspect -f '{{.Id}}' "$image")" >/dev/null
+    done
+  fi
+done
+
+# nerdctl: optional (sidekick reaches nerdctl's containers through containerd), built from its Go module.
+# A proxy that refuses it is remembered (rm the .unavailable file to try again).
+nerdctl_bin=/var/cache/sidekick/bin/nerdctl-$nerdctl_version
+if [ ! -x "$nerdctl_bin/nerdctl" ] && [ -f "$nerdctl_bin.unavailable" ]; then
+  echo "containerd: nerdctl $nerdctl_version is not available here (see $nerdctl_bin.unavailable); nerdctl:// works without it"
+elif [ ! -x "$nerdctl_bin/nerdctl" ] && command -v go >/dev/null 2>&1; then
+  echo "containerd: building nerdctl $nerdctl_version"
+  mkdir -p "$nerdctl_bin"
+  if ! GOBIN="$nerdctl_bin" GOFLAGS=-buildvcs=false go install "$nerdctl_module@$nerdctl_version" >"$log_dir/nerdctl-build.log" 2>&1; then
+    tail -3 "$log_dir/nerdctl-build.log" >"$nerdctl_bin.unavailable"
+    echo "containerd: nerdctl is not available here ($(tail -1 "$log_dir/nerdctl-build.log" | sed 's/^[[:space:]]*//')); nerdctl:// works without it"
+  fi
+fi
+if [ -x "$nerdctl_bin/nerdctl" ]; then
+  ln -sfn "$nerdctl_bin/nerdctl" /usr/local/bin/nerdctl
+  # nerdctl's own CNI configs stay apart from /etc/cni/net.d, which the kubelet's CRI plugin reads.
+  mkdir -p /etc/nerdctl /etc/sidekick/nerdctl/net.d
+  [ -f /etc/nerdctl/nerdctl.toml ] || printf '%s\n' '# written by sidekick scripts/engines/containerd.sh' \
+    "address = \"unix://$socket\"" 'cni_path = "/usr/lib/cni"' 'cni_netconfpath = "/etc/sidekick/nerdctl/net.d"' >/etc/nerdctl/nerdctl.toml
+fi
+echo "containerd: ready at unix://$socket"

@@ -1,0 +1,441 @@
+/**
+ * containerd behind the Runtime interface, through its `ctr` client; nerdctl is the same runtime with
+ * another way of naming containers (the `nerdctl/name` label), so it works whether or not the
+ * nerdctl binary is installed.
+ *
+ * The debugger is a container in the target's containerd namespace that joins the pid, network, ipc
+ * and uts namespaces of the target's task (/proc/PID/ns/* of its PID), run by `ctr run --rm` (see
+ * ctr-debugger.ts); `ctr containers rm` (which also removes its snapshot) makes sure it is gone.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../../errors.js';
+import { formatAddress, type EngineName, type TargetAddress } from '../address.js';
+import {
+  LABEL,
+  ROLE_DEBUGGER,
+  type Debugger,
+  type DebuggerInfo,
+  type DebuggerSpec,
+  type Progress,
+  type Runtime,
+  type Target,
+  type TargetDetails,
+  type TargetInfo,
+} from '../runtime.js';
+import { Ctr, CtrFailure } from './ctr.js';
+import { ctrDebugger } from './ctr-debugger.js';
+import { matchId, normalizeRef, parseContainers, parsePullLine, parseTasks, processStart, shortId, words, type TaskState } from './ctr-text.js';
+
+/** The label nerdctl names its containers with. */
+export const NERDCTL_NAME = 'nerdctl/name';
+// Docker on a system containerd keeps its containers here; they are Docker's to show.
+const FOREIGN_NAMESPACES = new Set(['moby']);
+
+export interface ContainerdFlavor {
+  engine: Extract<EngineName, 'containerd' | 'nerdctl'>;
+  /** "containerd" or "nerdctl", for messages */
+  label: string;
+  /** the namespace of an address that names none */
+  defaultNamespace: string;
+}
+
+interface ContainerInfo {
+  ID: string;
+  Image?: string;
+  Labels?: Record<string, string> | null;
+  CreatedAt?: string;
+  Spec?: {
+    process?: { args?: string[]; user?: { uid?: number; gid?: number } };
+    linux?: { resources?: { memory?: { limit?: number } } };
+  };
+}
+
+/** The parts of an image's config (OCI or Docker) that say how it starts. */
+interface ImageConfig {
+  config?: { Entrypoint?: string[] | null; Cmd?: string[] | null; User?: string };
+}
+
+const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' };
+
+interface TargetMeta {
+  namespace: string;
+  pid: number;
+}
+
+const quote = (value: string) => JSON.stringify(value);
+const labelFilter = (key: string, value?: string) => `labels.${quote(key)}${value === undefined ? '' : `==${quote(value)}`}`;
+const isGone = (e: unknown) => e instanceof CtrFailure && /not found/i.test(e.message);
+
+export class ContainerdRuntime implements Runtime {
+  readonly engine: EngineName;
+  readonly endpoint: string;
+  // What findTarget learned of each target, for createDebugger and isRunning.
+  private readonly targets = new Map<string, TargetMeta>();
+
+  constructor(
+    private readonly flavor: ContainerdFlavor,
+    private readonly ctr: Ctr,
+    endpointUrl: string,
+  ) {
+    this.engine = flavor.engine;
+    this.endpoint = endpointUrl;
+  }
+
+  private get nerdctl(): boolean {
+    return this.flavor.engine === 'nerdctl';
+  }
+
+  private async info(namespace: string, id: string): Promise<ContainerInfo> {
+    return JSON.parse(await this.ctr.run(namespace, ['containers', 'info', id])) as ContainerInfo;
+  }
+
+  private async tasks(namespace: string): Promise<Map<string, TaskState>> {
+    return parseTasks(await this.ctr.run(namespace, ['tasks', 'ls']));
+  }
+
+  private async namespaces(): Promise<string[]> {
+    return words(await this.ctr.run('default', ['namespaces', 'ls', '-q']));
+  }
+
+  /** The address sidekick prints for a container. */
+  private addressOf(namespace: string, id: string, labels: Record<string, string>): { address: string; name: string } {
+    const nerdctlName = labels[NERDCTL_NAME];
+    if (this.nerdctl) {
+      const name = nerdctlName ?? id;
+      return { address: formatAddress('nerdctl', name, namespace === 'default' ? undefined : namespace), name: nerdctlName ?? shortId(id) };
+    }
+    // a 64-hex ID is printed short, as Docker prints IDs; the prefix finds it again
+    return { address: formatAddress('containerd', shortId(id), namespace), name: shortId(id) };
+  }
+
+  async findTarget(address: TargetAddress): Promise<Target> {
+    const { name } = address;
+    const namespace = address.namespace ?? this.flavor.defaultNamespace;
+    // Asked at once: the name as an exact ID is the common case, and then nothing is left to ask.
+    const [all, named, tasks, exact] = await Promise.all([
+      this.ctr.run(namespace, ['containers', 'ls', '-q']),
+      this.nerdctl ? this.ctr.run(namespace, ['containers', 'ls', '-q', labelFilter(NERDCTL_NAME, name)]) : Promise.resolve(''),
+      this.tasks(namespace),
+      this.info(namespace, name).catch((e: unknown) => {
+        if (e instanceof CtrFailure) return undefined;
+        throw e;
+      }),
+    ]);
+    const byName = words(named);
+    const matches = byName.length ? byName : matchId(words(all), name);
+    if (matches.length > 1) {
+      const shown = matches.slice(0, 8).map(shortId).join(', ') + (matches.length > 8 ? ', ...' : '');
+      throw new UserError(`ID prefix "${name}" matches several containers in namespace ${namespace}: ${shown}`, {
+        hint: `give more characters of the ID${this.nerdctl ? ', or the name' : ''}`,
+      });
+    }
+    const id = matches[0];
+    if (id === undefined) throw await this.notFound(address, namespace);
+    const info = exact?.ID === id ? exact : await this.info(namespace, id);
+    const labels = info.Labels ?? {};
+    // A bare name: a container named by nerdctl is found as nerdctl://, any other as containerd://, never twice.
+    if (address.engine === undefined && this.nerdctl !== (labels[NERDCTL_NAME] !== undefined)) throw await this.notFound(address, namespace);
+    const { address: canonical, name: shown } = this.addressOf(namespace, id, labels);
+    const task = tasks.get(id);
+    if (task?.status === 'PAUSED') {
+      throw new UserError(`target ${canonical} is paused`, { hint: this.hint(namespace, id, labels, 'resume') });
+    }
+    if (task?.status !== 'RUNNING') {
+      const state = task ? task.status.toLowerCase() : 'created, no task';
+      throw new UserError(`target ${canonical} is not running (${state})`, { hint: `${this.hint(namespace, id, labels, 'start')}, then try again` });
+    }
+    this.targets.set(id, { namespace, pid: task.pid });
+    return { engine: this.engine, address: canonical, id, name: shown, image: info.Image ?? '', running: true };
+  }
+
+  /** What to type to start or resume a container, in its engine's own words. */
+  private hint(namespace: string, id: string, labels: Record<string, string>, verb: 'start' | 'resume'): string {
+    const nerdctlName = labels[NERDCTL_NAME];
+    if (nerdctlName !== undefined) {
+      const ns = namespace === 'default' ? '' : ` -n ${namespace}`;
+      return `${verb === 'start' ? 'start' : 'resume'} it with "nerdctl${ns} ${verb === 'start' ? 'start' : 'unpause'} ${nerdctlName}"`;
+    }
+    return `${verb} it with "ctr -n ${namespace} tasks ${verb === 'start' ? 'start -d' : 'resume'} ${id}"`;
+  }
+
+  private async notFound(address: TargetAddress, namespace: string): Promise<UserError> {
+    if (address.namespace !== undefined) {
+      const known = await this.namespaces();
+      if (!known.includes(namespace)) {
+        return new UserError(`no namespace "${namespace}" on ${this.flavor.label}`, {
+          hint: known.length ? `its namespaces are ${known.join(', ')} (Kubernetes keeps its containers in k8s.io)` : 'it has no namespace yet',
+        });
+      }
+    }
+    const list = this.nerdctl ? `nerdctl${namespace === 'default' ? '' : ` -n ${namespace}`} ps` : `ctr -n ${namespace} containers ls`;
+    return new UserError(`no container "${address.name}" in namespace ${namespace} on ${this.flavor.label}`, {
+      hint: `list running containers with "sidekick targets" or "${list}"`,
+    });
+  }
+
+  private meta(target: Target): TargetMeta {
+    const known = this.targets.get(target.id);
+    if (known) return known;
+    // Not found through this runtime: the namespace is in the canonical address.
+    const m = /^[a-z]+:\/\/(?:([^/]+)\/)?/.exec(target.address);
+    return { namespace: m?.[1] ?? this.flavor.defaultNamespace, pid: 0 };
+  }
+
+  async isRunning(target: Target): Promise<boolean> {
+    try {
+      const task = (await this.tasks(this.meta(target).namespace)).get(target.id);
+      return task?.status === 'RUNNING';
+    } catch {
+      return false;
+    }
+  }
+
+  /** containerd runs on this machine (its socket is a local file): the task's PID is this machine's. */
+  async localPid(target: Target): Promise<number | undefined> {
+    return (await this.tasks(this.meta(target).namespace)).get(target.id)?.pid;
+  }
+
+  async createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger> {
+    const { namespace } = this.meta(target);
+    let { pid } = this.meta(target);
+    if (!pid) pid = (await this.tasks(namespace)).get(target.id)?.pid ?? 0;
+    if (!pid) throw new UserError(`target ${target.address} is not running`, { hint: 'start it, then try again' });
+    const ref = normalizeRef(spec.image);
+    const ns = (type: string, file: string) => `--with-ns=${type}:/proc/${pid}/ns/${file}`;
+    // Every option in --name=value form, then "--": ctr 1.6 would otherwise read options of the
+    // command (sh -c) as its own.
+    const runArgs = [
+      ...Object.entries(spec.labels).map(([k, v]) => `--label=${k}=${v}`),
+      ...Object.entries(spec.env).map(([k, v]) => `--env=${k}=${v}`),
+      ns('pid', 'pid'),
+      ns('network', 'net'),
+      ns('ipc', 'ipc'),
+      ns('uts', 'uts'),
+      ...spec.capAdd.map((cap) => `--cap-add=CAP_${cap}`),
+      ...(spec.privileged ? ['--privileged=true'] : []),
+      ...(spec.tty ? ['--tty=true'] : []),
+      '--',
+      ref,
+      spec.name,
+      ...spec.argv,
+    ];
+
+    // The container itself is made by start() (`ctr run`, see ctr-debugger.ts); the image is seen to here.
+    if (spec.pull === 'always' || !(await this.hasImage(namespace, ref))) {
+      if (spec.pull === 'never') {
+        throw new UserError(`image ${spec.image} is not on ${this.flavor.label} (namespace ${namespace}) and --pull never forbids pulling`, {
+          hint: `pull it first ("ctr -n ${namespace} images pull ${ref}", or import it) or drop --pull never`,
+        });
+      }
+      await this.pull(namespace, ref, spec.image, progress);
+    }
+
+    const workDir = mkdtempSync(join(tmpdir(), 'sidekick-'));
+    return ctrDebugger({
+      ctr: this.ctr,
+      namespace,
+      id: spec.name,
+      runArgs,
+      spec,
+      notes: [],
+      label: this.flavor.label,
+      workDir,
+      removeContainer: (running) => this.removeContainer(namespace, spec.name, running),
+      orphanCleanup: {
+        kind: 'exec',
+        file: '/bin/sh',
+        args: [
+          '-c',
+          '"$0" --address "$1" -n "$2" tasks rm -f "$3" >/dev/null 2>&1; "$0" --address "$1" -n "$2" containers rm "$3" >/dev/null 2>&1; rm -rf "$4"',
+          this.ctr.file!,
+          this.ctr.socket,
+          namespace,
+          spec.name,
+          workDir,
+        ],
+      },
+    });
+  }
+
+  private async hasImage(namespace: string, ref: string): Promise<boolean> {
+    return words(await this.ctr.run(namespace, ['images', 'ls', '-q', `name==${quote(ref)}`])).length > 0;
+  }
+
+  /** `ctr images pull`, its progress lines turned into Progress events. */
+  private async pull(namespace: string, ref: string, image: string, progress: Progress): Promise<void> {
+    progress.pull({ image, status: 'resolving' });
+    const proc = this.ctr.spawn(namespace, ['images', 'pull', ref], ['ignore', 'pipe', 'pipe']);
+    let pending = '';
+    proc.child.stdout!.on('data', (chunk: Buffer) => {
+      const lines = (pending + chunk.toString()).split(/\r?\n|\r/);
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const event = parsePullLine(image, line);
+        if (event) progress.pull(event);
+      }
+    });
+    let stderr = '';
+    proc.child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await proc.done;
+    if (code !== 0) {
+      throw (
+        this.ctr.explain(stderr) ??
+        new UserError(`cannot pull ${image} on ${this.flavor.label}: ${new CtrFailure([], code, stderr).message}`, {
+          hint: 'check the image name and your registry access, or import the image locally and use --pull never',
+        })
+      );
+    }
+    progress.pullDone(image);
+  }
+
+  /** Removes a container and its snapshot; kills its task first when it may be alive. Gone is fine. */
+  private async removeContainer(namespace: string, id: string, running: boolean): Promise<void> {
+    const killTask = () => this.ctr.run(namespace, ['tasks', 'rm', '-f', id]).catch((e: unknown) => {
+      if (!(e instanceof CtrFailure)) throw e;
+    });
+    if (running) await killTask();
+    try {
+      await this.ctr.run(namespace, ['containers', 'rm', id]);
+    } catch (e) {
+      if (isGone(e)) return;
+      if (!(e instanceof CtrFailure)) throw e;
+      // a task still there (running, or not yet deleted by its ctr)
+      await killTask();
+      await this.ctr.run(namespace, ['containers', 'rm', id]).catch((err: unknown) => {
+        if (!isGone(err)) throw err;
+      });
+    }
+  }
+
+  async describeTarget(target: Target): Promise<TargetDetails> {
+    const { namespace } = this.meta(target);
+    const [info, tasks] = await Promise.all([this.info(namespace, target.id), this.tasks(namespace)]);
+    const args = info.Spec?.process?.args ?? [];
+    // containerd keeps only the process's command line; the image says which part is the entrypoint.
+    const config = info.Image ? await this.imageConfig(namespace, info.Image).catch(() => undefined) : undefined;
+    const entrypoint = config?.config?.Entrypoint ?? [];
+    const split = entrypoint.length > 0 && entrypoint.every((word, i) => args[i] === word) ? entrypoint.length : args.length;
+    const user = info.Spec?.process?.user;
+    const task = tasks.get(target.id);
+    return {
+      image: info.Image ?? target.image,
+      entrypoint: args.slice(0, split),
+      command: args.slice(split),
+      user: user && (user.uid || user.gid) ? `${user.uid ?? 0}:${user.gid ?? 0}` : (config?.config?.User ?? ''),
+      startedAt: task ? startedAt(task.pid, bootTime()).toISOString() : undefined,
+      restartCount: 0,
+      state: task ? task.status.toLowerCase() : 'created',
+      memoryLimit: info.Spec?.linux?.resources?.memory?.limit || undefined,
+    };
+  }
+
+  /** An image's config from containerd's content store: index (this platform), manifest, config. */
+  private async imageConfig(namespace: string, ref: string): Promise<ImageConfig> {
+    const line = (await this.ctr.run(namespace, ['images', 'ls', `name==${quote(ref)}`])).split('\n')[1] ?? '';
+    let digest = line.trim().split(/\s+/)[2];
+    const blob = async (d: string) => JSON.parse(await this.ctr.run(namespace, ['content', 'get', d])) as Record<string, unknown>;
+    for (let depth = 0; digest && depth < 3; depth++) {
+      const doc = await blob(digest);
+      const manifests = doc.manifests as Array<{ digest: string; platform?: { os?: string; architecture?: string } }> | undefined;
+      if (manifests) {
+        const arch = GOARCH[process.arch] ?? process.arch;
+        digest = (manifests.find((m) => m.platform?.os === 'linux' && m.platform.architecture === arch) ?? manifests[0])?.digest;
+        continue;
+      }
+      const config = doc.config as { digest?: string } | undefined;
+      if (config?.digest) return (await blob(config.digest)) as ImageConfig;
+      break;
+    }
+    throw new Error(`no config found for ${ref}`);
+  }
+
+  /** Running containers of every namespace that belong to this flavor, debuggers left out. */
+  async listTargets(): Promise<TargetInfo[]> {
+    const boot = bootTime();
+    const perNamespace = await Promise.all(
+      (await this.namespaces())
+        .filter((ns) => !FOREIGN_NAMESPACES.has(ns))
+        .map(async (namespace) => {
+          const [containers, nerdctlIds, debuggerIds, tasks] = await Promise.all([
+            this.ctr.run(namespace, ['containers', 'ls']).then(parseContainers),
+            this.ctr.run(namespace, ['containers', 'ls', '-q', labelFilter(NERDCTL_NAME)]).then((t) => new Set(words(t))),
+            this.ctr.run(namespace, ['containers', 'ls', '-q', labelFilter(LABEL.role)]).then((t) => new Set(words(t))),
+            this.tasks(namespace),
+          ]);
+          const mine = [...containers].filter(
+            ([id]) => tasks.get(id)?.status === 'RUNNING' && !debuggerIds.has(id) && nerdctlIds.has(id) === this.nerdctl,
+          );
+          return Promise.all(
+            mine.map(async ([id, image]): Promise<TargetInfo> => {
+              const labels = this.nerdctl ? ((await this.info(namespace, id)).Labels ?? {}) : {};
+              return {
+                engine: this.engine,
+                address: this.addressOf(namespace, id, labels).address,
+                image,
+                status: 'running',
+                created: startedAt(tasks.get(id)!.pid, boot),
+              };
+            }),
+          );
+        }),
+    );
+    return perNamespace.flat();
+  }
+
+  /** Debuggers of every namespace; a debugger belongs to the flavor its target was found through. */
+  async listDebuggers(): Promise<DebuggerInfo[]> {
+    const perNamespace = await Promise.all(
+      (await this.namespaces()).map(async (namespace) => {
+        const [ids, tasks] = await Promise.all([
+          this.ctr.run(namespace, ['containers', 'ls', '-q', labelFilter(LABEL.role, ROLE_DEBUGGER)]).then(words),
+          this.tasks(namespace),
+        ]);
+        const infos = await Promise.all(ids.map((id) => this.info(namespace, id).catch(() => undefined)));
+        return infos
+          .filter((info): info is ContainerInfo => info !== undefined)
+          .filter((info) => (info.Labels?.[LABEL.targetName] ?? '').startsWith('nerdctl://') === this.nerdctl)
+          .map((info): DebuggerInfo => {
+            const labels = info.Labels ?? {};
+            const task = tasks.get(info.ID);
+            return {
+              engine: this.engine,
+              // removeDebugger needs the namespace too
+              id: `${namespace}/${info.ID}`,
+              name: info.ID,
+              target: labels[LABEL.targetName] ?? labels[LABEL.target] ?? '',
+              status: task ? task.status.toLowerCase() : 'created',
+              running: task?.status === 'RUNNING',
+              created: info.CreatedAt ? new Date(info.CreatedAt) : new Date(),
+              owner: labels[LABEL.owner],
+            };
+          });
+      }),
+    );
+    return perNamespace.flat();
+  }
+
+  async removeDebugger(id: string): Promise<void> {
+    const slash = id.indexOf('/');
+    const [namespace, container] = slash === -1 ? [this.flavor.defaultNamespace, id] : [id.slice(0, slash), id.slice(slash + 1)];
+    await this.removeContainer(namespace, container, true);
+  }
+}
+
+function bootTime(): number {
+  try {
+    return Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** A task's start time, from its process (containerd's ctr prints none). */
+function startedAt(pid: number, boot: number): Date {
+  try {
+    return processStart(readFileSync(`/proc/${pid}/stat`, 'utf8'), boot) ?? new Date();
+  } catch {
+    return new Date();
+  }
+}

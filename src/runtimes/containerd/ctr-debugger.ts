@@ -1,0 +1,216 @@
+/**
+ * A debugger run by `ctr run --rm`, one ctr process that creates the container, creates its task
+ * with its stdio wired to ctr's own, starts it, waits for it, deletes task, container and snapshot,
+ * and exits with the task's exit code. The streams exist before the process starts, so no output is
+ * lost. (`ctr containers create` + `ctr tasks start` + `ctr containers rm` do the same in three
+ * processes, each paying for its own start and connection: measured 60-100 ms slower here.)
+ *
+ * Without a TTY, ctr's stdout and stderr are pipes handed to the session, and ctr runs in its own
+ * process group (signals are sidekick's to handle). With a TTY, ctr takes the user's terminal itself:
+ * raw mode, and resizes through SIGWINCH, which it gets in the terminal's foreground process group.
+ * So attach() gives no stdin and an empty stdout, and resize() is ctr's business.
+ *
+ * ctr's own failures (before the task exists) are told apart from the command's output by the pid
+ * file that ctr writes once the task is created and before it starts: stderr is held back until then.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { UserError } from '../../errors.js';
+import { debugLog } from '../../log.js';
+import type { CleanupRecipe, Debugger, DebuggerSpec, DebuggerStreams, ExecProcess } from '../runtime.js';
+import type { Ctr } from './ctr.js';
+import { ctrReason } from './ctr-text.js';
+
+// How often start() looks for the pid file while ctr creates the task.
+const POLL_MS = 5;
+
+export interface CtrDebuggerOptions {
+  ctr: Ctr;
+  namespace: string;
+  id: string;
+  /** `ctr run` options that make the container (no --rm, --pid-file: added here); then "--", image, id, command */
+  runArgs: string[];
+  spec: DebuggerSpec;
+  notes: string[];
+  /** "containerd" or "nerdctl", for messages */
+  label: string;
+  /** a private directory for ctr's pid file, removed with the debugger */
+  workDir: string;
+  /** removes the container and its snapshot, if still there; `running` when its task may still be alive */
+  removeContainer(running: boolean): Promise<void>;
+  orphanCleanup: CleanupRecipe;
+}
+
+/**
+ * Copies input to a ctr's stdin, holding back its end until open() says the process exists: ctr 1.6
+ * loses an end of input that comes before it has made the process (its stdin closer is set only
+ * then), and the process would wait for input forever.
+ */
+function forwardInput(from: Readable, to: Writable): { open(): void } {
+  let ended = false;
+  let opened = false;
+  to.on('error', () => undefined); // the process may be gone before its input is
+  from.on('data', (chunk: Buffer) => {
+    if (!to.write(chunk)) {
+      from.pause();
+      to.once('drain', () => from.resume());
+    }
+  });
+  from.once('end', () => {
+    ended = true;
+    if (opened) to.end();
+  });
+  return {
+    open() {
+      if (opened) return;
+      opened = true;
+      if (ended) to.end();
+    },
+  };
+}
+
+export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
+  const { spec } = o;
+  const pidFile = join(o.workDir, 'pid');
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = spec.stdin && !spec.tty ? new PassThrough() : undefined;
+  let child: ChildProcess | undefined;
+  let created = false;
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+  let resolveEnded!: () => void;
+  const ended = new Promise<void>((resolve) => (resolveEnded = resolve));
+
+  const taskCreated = () => created || (created = existsSync(pidFile));
+
+  function startFailure(text: string): UserError {
+    const explained = o.ctr.explain(text);
+    if (explained) return explained;
+    const reason = ctrReason(text);
+    if (/already exists/.test(reason)) {
+      return new UserError(`cannot create the debugger: the name "${spec.name}" is already in use`, {
+        hint: 'pick another --name, or remove the old one with "sidekick cleanup"',
+      });
+    }
+    if (/executable file not found|no such file or directory/i.test(reason) && /"sh"/.test(reason)) {
+      return new UserError(`the toolkit image ${spec.image} has no sh, which sidekick needs`, {
+        hint: 'pick an image with a shell, e.g. --image busybox:musl',
+      });
+    }
+    return new UserError(`cannot start the debugger on ${o.label}: ${reason}`, { hint: 'run again with --debug for details' });
+  }
+
+  async function start(): Promise<void> {
+    const proc = o.ctr.spawn(
+      o.namespace,
+      ['run', '--rm', `--pid-file=${pidFile}`, ...o.runArgs],
+      [spec.tty ? 'inherit' : stdin ? 'pipe' : 'ignore', spec.tty ? 'inherit' : 'pipe', 'pipe'],
+      { detached: !spec.tty },
+    );
+    child = proc.child;
+    const input = stdin && proc.child.stdin ? forwardInput(stdin, proc.child.stdin) : undefined;
+    proc.child.stdout?.pipe(stdout);
+    // Until the task exists, whatever ctr says on stderr is its own (an error); after, it is the command's.
+    const held: Buffer[] = [];
+    proc.child.stderr!.on('data', (chunk: Buffer) => {
+      if (!taskCreated()) {
+        held.push(chunk);
+        return;
+      }
+      if (held.length) stderr.write(Buffer.concat(held.splice(0)));
+      stderr.write(chunk);
+    });
+
+    await new Promise<void>((resolve, reject) => {
+      const poll = setInterval(() => {
+        if (taskCreated()) {
+          clearInterval(poll);
+          input?.open();
+          resolve();
+        }
+      }, POLL_MS);
+      void proc.done.then((code) => {
+        clearInterval(poll);
+        if (!taskCreated()) {
+          reject(startFailure(Buffer.concat(held).toString()));
+          return;
+        }
+        if (held.length) stderr.write(Buffer.concat(held.splice(0)));
+        stderr.end();
+        if (spec.tty) stdout.end();
+        resolveEnded();
+        resolve();
+        resolveExit(code);
+      });
+    });
+  }
+
+  /**
+   * Another process in the running debugger: `ctr tasks exec`, no TTY. Its first byte of output is a
+   * marker from a wrapping sh, printed once the process runs: only then may its input end.
+   */
+  async function exec(argv: string[]): Promise<ExecProcess> {
+    const proc = o.ctr.spawn(
+      o.namespace,
+      ['tasks', 'exec', `--exec-id=sidekick-${randomBytes(6).toString('hex')}`, '--', o.id, 'sh', '-c', 'printf x; exec "$@"', 'sidekick', ...argv],
+      ['pipe', 'pipe', 'pipe'],
+      { detached: true },
+    );
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const forward = forwardInput(input, proc.child.stdin!);
+    let marked = false;
+    proc.child.stdout!.on('data', (chunk: Buffer) => {
+      if (!marked) {
+        marked = true;
+        forward.open();
+        chunk = chunk.subarray(1);
+      }
+      if (chunk.length && !output.write(chunk)) {
+        proc.child.stdout!.pause();
+        output.once('drain', () => proc.child.stdout!.resume());
+      }
+    });
+    proc.child.stdout!.once('end', () => output.end());
+    return {
+      stdin: input,
+      stdout: output,
+      stderr: proc.child.stderr!,
+      exited: proc.done,
+      // ctr passes the signal on to the process, then exits with it
+      kill: () => void proc.child.kill('SIGTERM'),
+    };
+  }
+
+  return {
+    id: o.id,
+    exec,
+    name: spec.name,
+    notes: o.notes,
+    orphanCleanup: o.orphanCleanup,
+    attach: async (): Promise<DebuggerStreams> =>
+      spec.tty ? { stdout, stderr, ended } : { stdin, stdout, stderr, ended },
+    start,
+    // Resolves once the task has run and exited; stays pending if it never started (start() says why).
+    wait: () => exited,
+    // With a TTY, ctr owns the terminal and follows its size itself (SIGWINCH).
+    resize: async () => undefined,
+    remove: async () => {
+      const running = child !== undefined && child.exitCode === null && child.signalCode === null;
+      // ctr would put the terminal back the way it found it (raw) after sidekick restored it: stop it first.
+      if (running) child!.kill('SIGKILL');
+      // A ctr that failed before making the task removed what it made (--rm), or made nothing because
+      // the name was taken: then the container of that name is someone else's.
+      try {
+        if (running || taskCreated()) await o.removeContainer(running);
+      } finally {
+        rmSync(o.workDir, { recursive: true, force: true });
+      }
+      debugLog(`${o.label}: removed ${o.namespace}/${o.id}`);
+    },
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * containerd (and nerdctl's naming on top of it) for the contract suite, through `ctr` on the socket
+ * that scripts/engines/containerd.sh starts. Targets live in the "default" namespace with 64-hex IDs,
+ * as nerdctl and Kubernetes make them.
+ *
+ * nerdctl targets are containers carrying nerdctl's own labels (`nerdctl/name`), made with ctr: sidekick
+ * reaches nerdctl's containers through containerd only, so this is what it sees whether or not the
+ * nerdctl binary is installed (the Go module proxy here does not serve nerdctl).
+ */
+import { execa } from 'execa';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StartedTarget, TargetOptions, TestEngine } from './engines.js';
+
+const SOCKET = '/run/containerd/containerd.sock';
+const NAMESPACE = 'default';
+const TARGET_REF = 'docker.io/sidekick-fixture/target:latest';
+const WORK = '/tmp/skc-containerd-test';
+
+export class ContainerdEngine implements TestEngine {
+  /** the variable that points sidekick at this engine's socket */
+  readonly endpointVariable = 'CONTAINERD_ADDRESS';
+  readonly env: Record<string, string> = {};
+
+  constructor(readonly name: 'containerd' | 'nerdctl') {}
+
+  private async ctr(args: string[], namespace = NAMESPACE): Promise<string> {
+    const r = await execa('ctr', ['--address', SOCKET, '--namespace', namespace, ...args], { reject: false, stdin: 'ignore' });
+    if (r.exitCode !== 0) throw new Error(`ctr ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  private async lines(args: string[], namespace = NAMESPACE): Promise<string[]> {
+    return (await this.ctr(args, namespace)).split('\n').map((l) => l.trim()).filter(Boolean);
+  }
+
+  async ready(): Promise<void> {
+    try {
+      if (!(await this.lines(['images', 'ls', '-q', `name==${TARGET_REF}`])).length) throw new Error(`${TARGET_REF} is not imported`);
+    } catch (e) {
+      throw new Error(`containerd is not ready at ${SOCKET}: run "bash scripts/engines/containerd.sh" (after the docker fixtures). ${String(e)}`);
+    }
+    mkdirSync(WORK, { recursive: true });
+  }
+
+  /** A containerd container has no name but its ID: sidekick calls it by its short ID, as Docker shows IDs. */
+  private started(id: string, name: string): StartedTarget {
+    return this.name === 'nerdctl'
+      ? { id, name, address: `nerdctl://${name}` }
+      : { id, name: id.slice(0, 12), address: `containerd://${NAMESPACE}/${id.slice(0, 12)}` };
+  }
+
+  /** The labels a target carries; nerdctl's name for the nerdctl flavor. */
+  private labels(name: string): string[] {
+    const labels = ['--label=io.sidekick.test=target'];
+    if (this.name === 'nerdctl') labels.push(`--label=nerdctl/name=${name}`);
+    return labels;
+  }
+
+  /**
+   * ctr 1.6 has no --user: a user is the image's (USER), so a variant of the fixture is built in Docker
+   * (cached) and imported again when its Docker image ID changed.
+   */
+  private async imageFor(user?: string): Promise<string> {
+    if (!user) return TARGET_REF;
+    const tag = `skc-fixture/target-user-${user.replace(/[^0-9a-z]/gi, '-')}:latest`;
+    await execa('docker', ['build', '-q', '-t', tag, '-'], {
+      input: `FROM sidekick-fixture/target:latest\nUSER ${user}\n`,
+      env: { DOCKER_BUILDKIT: '0' },
+    });
+    const dockerId = (await execa('docker', ['image', 'inspect', '-f', '{{.Id}}', tag])).stdout.trim();
+    const ref = `docker.io/${tag}`;
+    const listed = await this.ctr(['images', 'ls', `name==${ref}`]);
+    if (!listed.includes(`io.sidekick.docker-id=${dockerId}`)) {
+      await execa('sh', ['-c', `docker save "$0" | ctr --address "$1" -n "$2" images import - >/dev/null`, tag, SOCKET, NAMESPACE]);
+      await this.ctr(['images', 'label', ref, `io.sidekick.docker-id=${dockerId}`]);
+    }
+    return ref;
+  }
+
+  async startTarget(opts: TargetOptions = {}): Promise<StartedTarget> {
+    const id = randomBytes(32).toString('hex');
+    const name = `skc-test-${randomBytes(4).toString('hex')}`;
+    const log = join(WORK, `${id}.log`);
+    const options = [...this.labels(name), `--log-uri=file://${log}`];
+    if (opts.readOnly) options.push('--read-only=true');
+    if (opts.memoryBytes) options.push(`--memory-limit=${opts.memoryBytes}`);
+    for (const e of opts.env ?? []) options.push(`--env=${e}`);
+    // What nerdctl and the CRI give a container and a bare `ctr run` does not: its cgroups at
+    // /sys/fs/cgroup, /etc/hosts and /etc/resolv.conf.
+    const hosts = join(WORK, `${id}.hosts`);
+    const resolv = join(WORK, `${id}.resolv.conf`);
+    writeFileSync(hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
+    writeFileSync(resolv, opts.dns ? opts.dns.map((ip) => `nameserver ${ip}\n`).join('') : readFileSync('/etc/resolv.conf', 'utf8'));
+    options.push(
+      '--mount=type=cgroup,src=cgroup,dst=/sys/fs/cgroup,options=ro:nosuid:noexec:nodev',
+      `--mount=type=bind,src=${hosts},dst=/etc/hosts,options=rbind:ro`,
+      `--mount=type=bind,src=${resolv},dst=/etc/resolv.conf,options=rbind:ro`,
+    );
+    const image = await this.imageFor(opts.user);
+    // ctr 1.6 replaces the whole command line with the arguments given: the entrypoint goes first.
+    const command = opts.args?.length ? ['/app/server', ...opts.args] : [];
+    await this.ctr(['run', '-d', ...options, '--', image, id, ...command]);
+    // the server prints once its ports listen
+    for (let i = 0; i < 100; i++) {
+      let text = '';
+      try {
+        text = readFileSync(log, 'utf8');
+      } catch {
+        // not written yet
+      }
+      if (text.includes('listening')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return this.started(id, name);
+  }
+
+  async createStopped(): Promise<StartedTarget> {
+    const id = randomBytes(32).toString('hex');
+    const name = `skc-test-${randomBytes(4).toString('hex')}`;
+    await this.ctr(['containers', 'create', ...this.labels(name), '--', TARGET_REF, id]);
+    return this.started(id, name);
+  }
+
+  async kill(target: StartedTarget): Promise<void> {
+    await this.ctr(['tasks', 'kill', '--signal=SIGKILL', target.id]).catch(() => undefined);
+  }
+
+  async remove(target: StartedTarget): Promise<void> {
+    await this.ctr(['tasks', 'rm', '-f', target.id]).catch(() => undefined);
+    await this.ctr(['containers', 'rm', target.id]).catch(() => undefined);
+    for (const file of ['log', 'hosts', 'resolv.conf']) rmSync(join(WORK, `${target.id}.${file}`), { force: true });
+  }
+
+  /** Debuggers in every namespace: sidekick puts them beside their target. */
+  private async labelled(): Promise<Array<{ id: string; running: boolean }>> {
+    const found: Array<{ id: string; running: boolean }> = [];
+    for (const ns of await this.lines(['namespaces', 'ls', '-q'])) {
+      const ids = await this.lines(['containers', 'ls', '-q', 'labels."io.sidekick.role"'], ns);
+      if (!ids.length) continue;
+      const tasks = await this.lines(['tasks', 'ls'], ns);
+      const running = new Set(tasks.map((l) => l.split(/\s+/)).filter((f) => f[2] === 'RUNNING').map((f) => f[0]));
+      for (const id of ids) found.push({ id: `${ns}/${id}`, running: running.has(id) });
+    }
+    return found;
+  }
+
+  async debuggers(): Promise<string[]> {
+    return (await this.labelled()).map((d) => d.id);
+  }
+
+  async runningDebuggers(): Promise<string[]> {
+    return (await this.labelled()).filter((d) => d.running).map((d) => d.id);
+  }
+
+  async allIds(): Promise<string[]> {
+    return this.lines(['containers', 'ls', '-q']);
+  }
+}
+
+export const containerdEngine = new ContainerdEngine('containerd');
+export const nerdctlEngine = new ContainerdEngine('nerdctl');
