@@ -24,17 +24,19 @@ describe.each(ENGINES)('listings on $name', (engine) => {
     expect(json).toContainEqual(expect.objectContaining({ address: target.address, engine: engine.name }));
   });
 
-  it('lists a live session, and cleanup leaves it alone unless --all', async () => {
+  it('lists a live session, and cleanup leaves it alone unless named', async () => {
     const cli = sidekickProcess(['exec', '-q', target.address, '--', 'sleep', '60'], { env: engine.env });
     expect(await eventually(async () => (await engine.runningDebuggers()).length > 0)).toBe(true);
-    const sessions = JSON.parse((await sidekick(['sessions', '--json'], { env: engine.env })).stdout) as Array<{ target: string; running: boolean }>;
+    const sessions = JSON.parse((await sidekick(['sessions', '--json'], { env: engine.env })).stdout) as Array<{ id: string; target: string; running: boolean }>;
     expect(sessions).toContainEqual(expect.objectContaining({ target: target.address, running: true }));
+    const mine = sessions.find((s) => s.target === target.address)!;
 
     const polite = await sidekick(['cleanup'], { env: engine.env });
     expect(polite.stdout).toContain('nothing to clean up');
     expect(await engine.runningDebuggers()).toHaveLength(1);
 
-    const all = await sidekick(['cleanup', '--all'], { env: engine.env });
+    // --only, not --all: other sessions on this machine are not ours to end
+    const all = await sidekick(['cleanup', '--only', mine.id], { env: engine.env });
     expect(all.stdout).toMatch(/removed .* debugger sidekick-/);
     await cli;
     expect(await engine.debuggers()).toEqual([]);

@@ -1,0 +1,274 @@
+/**
+ * `sidekick port-forward` against every engine: ports the target never published (its loopback, a
+ * host only it can resolve), bytes both ways, many connections at once, a large transfer intact,
+ * a refused connection that ends only itself, and a session that leaves nothing behind.
+ * Every scenario runs through both ways connections reach the target: exec (nc through the engine)
+ * and nsenter (a socket from the target's namespace; the tests run as root beside the engine).
+ * The local ports are learnt from the --json lines the CLI prints once it forwards.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { connect, createServer, type Server } from 'node:net';
+import type { ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectOneLineError, sidekick, sidekickProcess } from '../helpers/cli.js';
+import { eventually, type StartedTarget, type TestEngine } from '../helpers/engines.js';
+import { ENGINES } from './engines.js';
+
+interface Forward {
+  local: string;
+  target: string;
+  remote: string;
+  via: string;
+  port: number;
+}
+
+// nsenter needs Runtime.localPid, which the Docker-API runtime (Docker, Podman) has so far.
+const NSENTER_ENGINES = ['docker', 'podman'];
+const CASES = ENGINES.flatMap((engine) =>
+  (NSENTER_ENGINES.includes(engine.name) ? (['exec', 'nsenter'] as const) : (['exec'] as const)).map((via) => ({ engine, via, label: `${engine.name} via ${via}` })),
+);
+
+interface Session {
+  cli: ResultPromise;
+  forwards: Forward[];
+}
+
+/** Starts `sidekick port-forward --json ...` and resolves once it printed one line per spec. */
+function startForward(engine: TestEngine, args: string[], count: number): Promise<Session> {
+  const cli = sidekickProcess(['port-forward', '--json', ...args], { env: engine.env, timeout: 600_000 });
+  cli.catch(() => undefined);
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const forwards: Forward[] = [];
+    cli.stdout!.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      let nl: number;
+      while ((nl = text.indexOf('\n')) !== -1) {
+        const line = text.slice(0, nl);
+        text = text.slice(nl + 1);
+        const f = JSON.parse(line) as Omit<Forward, 'port'>;
+        forwards.push({ ...f, port: Number(f.local.split(':').pop()) });
+        if (forwards.length === count) resolve({ cli, forwards });
+      }
+    });
+    void cli.then((r) => reject(new Error(`port-forward ended before forwarding (exit ${r.exitCode}): ${String(r.stderr)}`)));
+  });
+}
+
+/** Sends a payload, half-closes, and collects everything that comes back until the far end closes. */
+function exchange(port: number, payload: Buffer | string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('end', () => resolve(Buffer.concat(chunks)));
+    socket.on('error', reject);
+    socket.end(payload);
+  });
+}
+
+const httpGet = async (port: number) => (await exchange(port, 'GET / HTTP/1.0\r\n\r\n')).toString();
+
+describe.each(CASES)('port-forward on $label', ({ engine, via }) => {
+  let target: StartedTarget;
+  const started: StartedTarget[] = [];
+  let session: Session;
+  const portOf = (remote: string) => session.forwards.find((f) => f.remote === remote)!.port;
+  // Debuggers are named after their target: counting those of our targets keeps other sessions on
+  // the same engine out of the picture.
+  const debuggersOf = async (...targets: StartedTarget[]) =>
+    (await engine.debuggers()).filter((name) => targets.some((t) => name.includes(`sidekick-${t.name}-`)));
+
+  beforeAll(async () => {
+    await engine.ready();
+    target = await engine.startTarget();
+    started.push(target);
+    // one session, several forwards at once
+    session = await startForward(engine, ['--via', via, target.address, '6060', '0:127.0.0.1:7070', '8080'], 3);
+  });
+
+  afterAll(async () => {
+    session?.cli.kill('SIGTERM');
+    const result = await session?.cli;
+    await Promise.all(started.map((t) => engine.remove(t)));
+    expect(result?.exitCode, String(result?.stderr)).toBe(143);
+    expect(await debuggersOf(...started)).toEqual([]);
+  });
+
+  it('prints one JSON line per forward, on a free local port', () => {
+    expect(session.forwards.map((f) => [f.target, f.remote, f.via])).toEqual([
+      [target.address, '127.0.0.1:6060', via],
+      [target.address, '127.0.0.1:7070', via],
+      [target.address, '127.0.0.1:8080', via],
+    ]);
+    for (const f of session.forwards) expect(f.local).toMatch(/^127\.0\.0\.1:\d+$/);
+  });
+
+  it("reaches a port that listens on the target's loopback only", async () => {
+    expect(await httpGet(portOf('127.0.0.1:6060'))).toMatch(/^HTTP\/1\.0 200[^]*\r\n\r\nloopback only\n$/);
+    expect(await httpGet(portOf('127.0.0.1:8080'))).toMatch(/hello from sidekick target\n$/);
+  });
+
+  it('carries bytes both ways through the echo port, with a half-close', async () => {
+    const payload = randomBytes(256 * 1024);
+    const back = await exchange(portOf('127.0.0.1:7070'), payload);
+    expect(back.equals(payload)).toBe(true);
+  });
+
+  it('relays 50 parallel connections through one forward, each with its own data', async () => {
+    const port = portOf('127.0.0.1:7070');
+    const payloads = Array.from({ length: 50 }, (_, i) => Buffer.concat([Buffer.from(`connection ${i}\n`), randomBytes(32 * 1024)]));
+    const answers = await Promise.all(payloads.map((p) => exchange(port, p)));
+    answers.forEach((answer, i) => expect(answer.equals(payloads[i]!), `connection ${i}`).toBe(true));
+  });
+
+  it('moves 100 MB intact (sha256 on both sides)', async () => {
+    const total = 100 * 1024 * 1024;
+    const sentHash = createHash('sha256');
+    const gotHash = createHash('sha256');
+    let got = 0;
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(portOf('127.0.0.1:7070'), '127.0.0.1');
+      socket.on('data', (c: Buffer) => {
+        got += c.length;
+        gotHash.update(c);
+      });
+      socket.on('end', resolve);
+      socket.on('error', reject);
+      let sent = 0;
+      const pump = () => {
+        while (sent < total) {
+          const chunk = randomBytes(1024 * 1024);
+          sentHash.update(chunk);
+          sent += chunk.length;
+          if (!socket.write(chunk)) return void socket.once('drain', pump);
+        }
+        socket.end();
+      };
+      pump();
+    });
+    expect(got).toBe(total);
+    expect(gotHash.digest('hex')).toBe(sentHash.digest('hex'));
+  }, 180_000);
+
+  it.runIf(engine.createNetwork)('reaches a host that only the target can resolve, on a network only it joins', async () => {
+    // The peer sits on a user-defined network with the target and is known there as backend.internal,
+    // a name only the engine's DNS, seen from inside the target's namespace, answers. (Its IP would
+    // be routable from this Linux host; what the scenario shows is a name and a container as the
+    // target sees them, through the target's own resolver.)
+    const network = await engine.createNetwork!();
+    try {
+      const peer = await engine.startTarget({ network, networkAliases: ['backend.internal'], env: ['PORT=8181'] });
+      started.push(peer);
+      const inside = await engine.startTarget({ network });
+      started.push(inside);
+      await expect(lookup('backend.internal')).rejects.toThrow();
+      const s = await startForward(engine, ['--via', via, inside.address, 'backend.internal:8181'], 1);
+      try {
+        expect(s.forwards[0]!.remote).toBe('backend.internal:8181');
+        expect(await httpGet(s.forwards[0]!.port)).toMatch(/hello from sidekick target\n$/);
+      } finally {
+        s.cli.kill('SIGINT');
+        await s.cli;
+        await Promise.all([peer, inside].map((t) => engine.remove(t)));
+      }
+    } finally {
+      await engine.removeNetwork!(network);
+    }
+  });
+
+  it('a refused connection closes only that connection, never the forward', async () => {
+    const s = await startForward(engine, ['--via', via, target.address, '6061', '7070'], 2);
+    const [refused, echo] = s.forwards as [Forward, Forward];
+    // nothing listens on 6061 inside the target: the local connection ends without a byte
+    expect((await exchange(refused.port, 'GET / HTTP/1.0\r\n\r\n').catch(() => Buffer.alloc(0))).length).toBe(0);
+    expect((await exchange(echo.port, 'still here')).toString()).toBe('still here');
+    // the refused forward still listens
+    expect((await exchange(refused.port, 'again').catch(() => Buffer.alloc(0))).length).toBe(0);
+    s.cli.kill('SIGINT');
+    const result = await s.cli;
+    expect(result.exitCode).toBe(130);
+    const failures = String(result.stderr)
+      .split('\n')
+      .filter((l) => l.includes('failed'));
+    expect(failures).toHaveLength(2);
+    // Podman's exec stream sometimes loses nc's message (see src/shell/relay.ts); the line says so.
+    expect(failures[0]).toMatch(/^sidekick: connection to 127\.0\.0\.1:6061 in .* failed: (.*refused|nc exited with code 1 before answering, and the engine lost its message)/i);
+  });
+
+  it('SIGINT removes the debugger and exits 130', async () => {
+    const s = await startForward(engine, ['-q', '--via', via, target.address, '8080'], 1);
+    expect(await debuggersOf(target)).toHaveLength(2); // the shared session's and this one
+    s.cli.kill('SIGINT');
+    const result = await s.cli;
+    expect(result.signal).toBeUndefined();
+    expect(result.exitCode).toBe(130);
+    expect(String(result.stderr)).toBe('');
+    expect(await debuggersOf(target)).toHaveLength(1);
+  });
+
+  it('reports a target that stops and exits 123', async () => {
+    const doomed = await engine.startTarget();
+    started.push(doomed);
+    const s = await startForward(engine, ['--via', via, doomed.address, '8080'], 1);
+    await engine.kill(doomed);
+    const result = await s.cli;
+    expect(result.exitCode).toBe(123);
+    expect(String(result.stderr)).toMatch(/target .* stopped; port-forward ended/);
+    expect(await eventually(async () => (await debuggersOf(doomed)).length === 0)).toBe(true);
+  });
+});
+
+describe.each(ENGINES)('port-forward errors on $name: one line, a hint, nothing left behind', (engine) => {
+  let target: StartedTarget;
+  const started: StartedTarget[] = [];
+  const debuggersOf = async (...targets: StartedTarget[]) =>
+    (await engine.debuggers()).filter((name) => targets.some((t) => name.includes(`sidekick-${t.name}-`)));
+
+  beforeAll(async () => {
+    await engine.ready();
+    target = await engine.startTarget();
+    started.push(target);
+  });
+
+  afterAll(async () => {
+    await Promise.all(started.map((t) => engine.remove(t)));
+    expect(await debuggersOf(...started)).toEqual([]);
+  });
+
+  const run = (args: string[], env: Record<string, string> = {}) => sidekick(['port-forward', ...args], { env: { ...engine.env, ...env } });
+
+  it.each([['8080:'], ['http'], ['1:2:3:4:5'], ['9000:-e:80']])('rejects the spec %j', async (spec) => {
+    expectOneLineError(await run([target.address, spec]), /bad port-forward spec .*: use \[\[LOCAL_HOST:\]LOCAL_PORT:\]/);
+  });
+
+  it('says when the local port is in use', async () => {
+    const busy: Server = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const r = await run([target.address, '7070', `${port}:8080`]);
+      expectOneLineError(r, new RegExp(`local port 127\\.0\\.0\\.1:${port} is already in use: pick another`));
+    } finally {
+      busy.close();
+    }
+    expect(await debuggersOf(target)).toEqual([]);
+  });
+
+  it('names an unknown target', async () => {
+    expectOneLineError(await run([`${engine.name}://no-such-container-xyz`, '8080']), /no container "no-such-container-xyz".*sidekick targets/);
+  });
+
+  it('says when the target is not running', async () => {
+    const stopped = await engine.createStopped();
+    started.push(stopped);
+    expectOneLineError(await run([stopped.address, '8080']), /is not running.*start/);
+  });
+
+  it('names the socket it tried when the engine is unreachable', async () => {
+    const variable = engine.endpointVariable;
+    const env = { [variable]: 'unix:///nonexistent/engine.sock' };
+    expectOneLineError(await run([`${engine.name}://whatever`, '8080'], env), /cannot reach .* at unix:\/\/\/nonexistent\/engine\.sock/);
+  });
+});
