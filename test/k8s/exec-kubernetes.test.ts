@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, sidekick } from '../helpers/cli.js';
 import { KUBECONFIG, clusterReady, createNamespace, deleteNamespace, restrictedKubeconfig, startPod, uniqueNamespace } from '../helpers/kube.js';
 import { PtySession } from '../helpers/pty.js';
+import { eventually } from '../helpers/engines.js';
 
 const env = { KUBECONFIG };
 const ns = uniqueNamespace('sk-exec');
@@ -112,9 +113,10 @@ describe('exec on kubernetes', () => {
   });
 
   it('lists the debuggers it left in pods (ended) next to the local engines', async () => {
-    const r = await sidekick(['sessions', '--json', '-n', ns], { env });
-    const sessions = JSON.parse(r.stdout) as Array<{ engine: string; target: string; running: boolean }>;
-    expect(sessions.filter((s) => s.engine === 'kubernetes' && s.target === `k8s://${ns}/web/app`).length).toBeGreaterThan(0);
-    expect(sessions.filter((s) => s.engine === 'kubernetes').every((s) => !s.running)).toBe(true);
+    type Session = { engine: string; target: string; running: boolean };
+    const list = async () => JSON.parse((await sidekick(['sessions', '--json', '-n', ns], { env })).stdout) as Session[];
+    expect((await list()).filter((s) => s.engine === 'kubernetes' && s.target === `k8s://${ns}/web/app`).length).toBeGreaterThan(0);
+    // the kubelet reports an ended container up to a few seconds after it ended
+    expect(await eventually(async () => (await list()).filter((s) => s.engine === 'kubernetes').every((s) => !s.running), 20_000, 500)).toBe(true);
   });
 });
