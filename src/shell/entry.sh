@@ -50,8 +50,9 @@ export SIDEKICK_CWD
 
 # Without CAP_SYS_CHROOT (a restricted profile, a non-root debugger) the target's files stay where
 # the kernel shows them, and the command runs there.
-capeff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status 2>/dev/null)
-if [ $(( 0x${capeff:-0} >> 18 & 1 )) -eq 0 ]; then
+capeff=0
+while read -r key value; do [ "$key" = CapEff: ] && capeff=$value; done </proc/self/status
+if [ $(( 0x$capeff >> 18 & 1 )) -eq 0 ]; then
   echo "sidekick: this debugger may not chroot (no CAP_SYS_CHROOT): the target's filesystem is at $root" >&2
   [ -n "$tpath" ] && export PATH="$PATH:$tpath"
   cd "$root$SIDEKICK_CWD" 2>/dev/null || cd "$root/"

@@ -307,6 +307,9 @@ export class KubernetesRuntime implements Runtime {
       resize: async (rows, columns) => channels?.resize(rows, columns),
       remove: async () => {
         channels?.close();
+        // The exit mark says the entry script ended, and the container with it; otherwise (a signal,
+        // a lost connection) its processes are ended here.
+        if (mark.code !== undefined) return;
         await this.endDebugger(where).catch((e: unknown) => debugLog(`kubernetes: ending ${id}: ${String(e)}`));
       },
     };
