@@ -10,7 +10,7 @@ import { UserError, isUserError } from '../errors.js';
 import { parseAddress } from '../runtimes/address.js';
 import { resolveTarget } from '../runtimes/engines.js';
 import type { EngineOptions } from '../runtimes/runtime.js';
-import { Cleanup } from '../shell/interrupts.js';
+import { withCleanup, type Cleanup } from '../shell/interrupts.js';
 
 export const DIAGNOSE_EXIT = { OK: 0, CHECK_FAILED: 1, CANNOT_DIAGNOSE: 2 } as const;
 
@@ -34,43 +34,38 @@ export function parseDuration(text: string): number {
 }
 
 export async function diagnoseCommand(args: DiagnoseArgs): Promise<number> {
-  const cleanup = new Cleanup();
-  const untrap = cleanup.trapSignals({ quiet: args.quiet });
   try {
-    const checks = args.checks.map(parseCheck);
-    const totalTimeoutMs = parseDuration(args.timeout);
-    const { runtime, target } = await resolveTarget(parseAddress(args.target), args.engineOptions);
-    const report = await diagnose(
-      runtime,
-      target,
-      {
-        image: args.image,
-        pull: args.pull,
-        checks,
-        probeTimeout: Math.max(1, Math.min(5, Math.floor(totalTimeoutMs / 2000))),
-        totalTimeoutMs,
-        quiet: args.quiet || args.format !== 'text',
-      },
-      cleanup,
-    );
-    const out =
-      args.format === 'json'
-        ? `${JSON.stringify(report, null, 2)}\n`
-        : args.format === 'markdown'
-          ? formatMarkdown(report)
-          : formatText(report, useColour(process.stdout));
-    process.stdout.write(out);
-    return report.checks.every((c) => c.ok) ? DIAGNOSE_EXIT.OK : DIAGNOSE_EXIT.CHECK_FAILED;
+    return await withCleanup({ quiet: args.quiet }, (cleanup) => run(args, cleanup));
   } catch (e) {
     // Whatever stopped the diagnosis, scripts see exit 2.
     if (isUserError(e)) throw new UserError(e.message, { hint: e.hint, exitCode: DIAGNOSE_EXIT.CANNOT_DIAGNOSE, cause: e.cause });
     throw new UserError(`cannot diagnose: ${e instanceof Error ? e.message : String(e)}`, { exitCode: DIAGNOSE_EXIT.CANNOT_DIAGNOSE, cause: e });
-  } finally {
-    if (!cleanup.interruptedBy) {
-      await cleanup.run();
-      untrap();
-    } else {
-      await new Promise(() => undefined);
-    }
   }
+}
+
+async function run(args: DiagnoseArgs, cleanup: Cleanup): Promise<number> {
+  const checks = args.checks.map(parseCheck);
+  const totalTimeoutMs = parseDuration(args.timeout);
+  const { runtime, target } = await resolveTarget(parseAddress(args.target), args.engineOptions);
+  const report = await diagnose(
+    runtime,
+    target,
+    {
+      image: args.image,
+      pull: args.pull,
+      checks,
+      probeTimeout: Math.max(1, Math.min(5, Math.floor(totalTimeoutMs / 2000))),
+      totalTimeoutMs,
+      quiet: args.quiet || args.format !== 'text',
+    },
+    cleanup,
+  );
+  const out =
+    args.format === 'json'
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : args.format === 'markdown'
+        ? formatMarkdown(report)
+        : formatText(report, useColour(process.stdout));
+  process.stdout.write(out);
+  return report.checks.every((c) => c.ok) ? DIAGNOSE_EXIT.OK : DIAGNOSE_EXIT.CHECK_FAILED;
 }

@@ -13,7 +13,6 @@
  * target stops (exit 123).
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { hostname, userInfo } from 'node:os';
 import { EXIT, UserError } from '../errors.js';
 import { debugLog } from '../log.js';
 import { parseAddress } from '../runtimes/address.js';
@@ -21,10 +20,9 @@ import { buildDebuggerSpec } from '../runtimes/debugger-spec.js';
 import { resolveTarget } from '../runtimes/engines.js';
 import { formatHostPort, parseForwardSpecs, type ForwardSpec } from '../runtimes/forward-spec.js';
 import type { Debugger, EngineOptions, PullPolicy, Runtime, Target } from '../runtimes/runtime.js';
-import { guardDebugger } from '../shell/guard.js';
+import { createGuardedDebugger, sessionOwner } from '../shell/guard.js';
 import { Cleanup } from '../shell/interrupts.js';
 import { startNetnsConnector, type NetnsConnector } from '../shell/netns.js';
-import { createProgress } from '../shell/progress.js';
 import { relay, relaySockets, type RelayResult } from '../shell/relay.js';
 
 export type Via = 'auto' | 'exec' | 'nsenter';
@@ -100,16 +98,9 @@ export async function portForwardCommand(args: PortForwardArgs): Promise<number>
     const spec = buildDebuggerSpec(
       target,
       { image: args.image, pull: args.pull, name: args.name, command: HOLD_COMMAND, interactive: true, tty: false },
-      { stdinIsTTY: false, localEnv: {}, owner: `${currentUser()}@${hostname()}:${process.pid}` },
+      { stdinIsTTY: false, localEnv: {}, owner: sessionOwner() },
     );
-    const dbg = await cleanup.track(runtime.createDebugger(target, spec, createProgress({ quiet: args.quiet })));
-    const guard = guardDebugger(dbg.orphanCleanup);
-    cleanup.defer(() => guard.release());
-    cleanup.defer(async () => {
-      await dbg.remove();
-      debugLog('removed');
-    });
-    debugLog(`created debugger ${dbg.name}`);
+    const dbg = await createGuardedDebugger(runtime, target, spec, cleanup, args.quiet);
     for (const note of dbg.notes) debugLog(note);
     if (!dbg.exec) {
       throw new UserError(`port-forward is not supported on ${runtime.engine} yet`, { hint: 'see the support matrix in the README' });
@@ -275,13 +266,5 @@ async function handleConnection(
   } catch (e) {
     local.resetAndDestroy();
     say(`connection to ${where} failed: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-
-function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return String(process.getuid?.() ?? 'unknown');
   }
 }

@@ -2,13 +2,11 @@
  * Gathers a Report: one toolkit sidecar runs collect.sh inside the target (no TTY), the engine adds
  * its metadata, and the raw text is parsed into the report's sections.
  */
-import { hostname } from 'node:os';
 import { buildDebuggerSpec } from '../runtimes/debugger-spec.js';
 import type { Runtime, Target, TargetDetails } from '../runtimes/runtime.js';
 import { captureRun } from '../shell/capture.js';
-import { guardDebugger } from '../shell/guard.js';
+import { createGuardedDebugger, sessionOwner } from '../shell/guard.js';
 import type { Cleanup } from '../shell/interrupts.js';
-import { createProgress } from '../shell/progress.js';
 import { judgeChecks, probeArgs, type CheckSpec } from './checks.js';
 import collectScript from './collect.sh?raw';
 import {
@@ -49,12 +47,9 @@ export async function diagnose(runtime: Runtime, target: Target, opts: DiagnoseO
       tty: false,
       command: ['sh', '-c', collectScript, 'collect', String(opts.probeTimeout), ...probeArgs(opts.checks)],
     },
-    { stdinIsTTY: false, localEnv: {}, owner: `diagnose@${hostname()}:${process.pid}` },
+    { stdinIsTTY: false, localEnv: {}, owner: sessionOwner() },
   );
-  const dbg = await cleanup.track(runtime.createDebugger(target, spec, createProgress({ quiet: opts.quiet })));
-  const guard = guardDebugger(dbg.orphanCleanup);
-  cleanup.defer(() => guard.release());
-  cleanup.defer(() => dbg.remove());
+  const dbg = await createGuardedDebugger(runtime, target, spec, cleanup, opts.quiet);
   const run = await captureRun(dbg, opts.totalTimeoutMs);
   return assemble(target, await details.catch(() => undefined), run.stdout, opts.checks, started, run.stderr);
 }

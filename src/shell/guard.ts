@@ -2,7 +2,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { CleanupRecipe } from '../runtimes/runtime.js';
+import { hostname, userInfo } from 'node:os';
+import type { CleanupRecipe, Debugger, DebuggerSpec, Runtime, Target } from '../runtimes/runtime.js';
+import type { Cleanup } from './interrupts.js';
+import { createProgress } from './progress.js';
 import { debugLog } from '../log.js';
 
 export interface Guard {
@@ -30,4 +33,31 @@ export function guardDebugger(recipe: CleanupRecipe): Guard {
       pipe.end('done');
     },
   };
+}
+
+/** Who runs this session, as debuggers record it (user@host:pid), for `sidekick sessions` and `cleanup`. */
+export function sessionOwner(): string {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    user = String(process.getuid?.() ?? 'unknown');
+  }
+  return `${user}@${hostname()}:${process.pid}`;
+}
+
+/**
+ * Creates a debugger that never outlives the session: a signal during creation waits for it, the
+ * Cleanup removes it, and the reaper removes it if this process is killed outright.
+ */
+export async function createGuardedDebugger(runtime: Runtime, target: Target, spec: DebuggerSpec, cleanup: Cleanup, quiet: boolean): Promise<Debugger> {
+  const dbg = await cleanup.track(runtime.createDebugger(target, spec, createProgress({ quiet })));
+  const guard = guardDebugger(dbg.orphanCleanup);
+  cleanup.defer(() => guard.release());
+  cleanup.defer(async () => {
+    await dbg.remove();
+    debugLog('removed');
+  });
+  debugLog(`created debugger ${dbg.name}`);
+  return dbg;
 }

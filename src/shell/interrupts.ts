@@ -63,3 +63,19 @@ export class Cleanup {
     };
   }
 }
+
+/**
+ * Runs a command's work with signals trapped: cleanups run when it ends, or when a signal ends it
+ * (then the handler exits the process and this never returns).
+ */
+export async function withCleanup<T>(opts: { quiet: boolean }, work: (cleanup: Cleanup) => Promise<T>): Promise<T> {
+  const cleanup = new Cleanup();
+  const untrap = cleanup.trapSignals(opts);
+  try {
+    return await work(cleanup);
+  } finally {
+    if (cleanup.interruptedBy) await new Promise(() => undefined);
+    await cleanup.run();
+    untrap();
+  }
+}
