@@ -3,7 +3,8 @@
  * the target's filesystem as /, exit codes, a terminal, Pod Security levels, and one-line errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectOneLineError, sidekick } from '../helpers/cli.js';
+import { connect } from 'node:net';
+import { expectOneLineError, sidekick, sidekickProcess } from '../helpers/cli.js';
 import { KUBECONFIG, clusterReady, createNamespace, deleteNamespace, restrictedKubeconfig, startPod, uniqueNamespace } from '../helpers/kube.js';
 import { PtySession } from '../helpers/pty.js';
 import { eventually } from '../helpers/engines.js';
@@ -110,6 +111,33 @@ describe('exec on kubernetes', () => {
     expect(report.processes.find((p) => p.pid === 1)?.command).toBe('/app/server');
     expect(report.target.user).toBe('65532');
     expect(report.checks[0]?.ok).toBe(true);
+  });
+
+  it('forwards local ports to the pod, its loopback-only port and its echo port included', async () => {
+    const cli = sidekickProcess(['port-forward', '--json', `k8s://${ns}/web`, '6060', '7070'], { env, timeout: 120_000 });
+    cli.catch(() => undefined);
+    const ports = await new Promise<number[]>((resolve, reject) => {
+      let text = '';
+      cli.stdout!.on('data', (c: Buffer) => {
+        text += c.toString();
+        const lines = text.split('\n').filter(Boolean);
+        if (lines.length >= 2) resolve(lines.map((l) => Number((JSON.parse(l) as { local: string }).local.split(':').pop())));
+      });
+      void cli.then((r) => reject(new Error(`port-forward ended (exit ${r.exitCode}): ${String(r.stderr)}`)));
+    });
+    const talk = (port: number, payload: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1');
+        let got = '';
+        socket.on('data', (d: Buffer) => (got += d.toString()));
+        socket.on('end', () => resolve(got));
+        socket.on('error', reject);
+        socket.end(payload);
+      });
+    expect(await talk(ports[0]!, 'GET / HTTP/1.0\r\n\r\n')).toMatch(/loopback only/);
+    expect(await talk(ports[1]!, 'both ways')).toBe('both ways');
+    cli.kill('SIGINT');
+    expect((await cli).exitCode).toBe(130);
   });
 
   it('lists the debuggers it left in pods (ended) next to the local engines', async () => {

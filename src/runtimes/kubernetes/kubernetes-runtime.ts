@@ -19,13 +19,14 @@ import type {
   DebuggerInfo,
   DebuggerSpec,
   DebuggerStreams,
+  ExecProcess,
   Runtime,
   Target,
   TargetDetails,
   TargetInfo,
 } from '../runtime.js';
 import { apiMessage, apiStatus, commonApiError } from './api-errors.js';
-import { openChannels, type Channels } from './channels.js';
+import { exitCodeOf, openChannels, type Channels } from './channels.js';
 import { ExitMarkFilter } from './exit-mark.js';
 import { namespaceFor, type KubeOptions } from './config.js';
 import { KubeRest } from './rest.js';
@@ -305,6 +306,7 @@ export class KubernetesRuntime implements Runtime {
         return mark.code ?? this.exitCode(where);
       },
       resize: async (rows, columns) => channels?.resize(rows, columns),
+      exec: (argv) => this.exec(where, argv),
       remove: async () => {
         channels?.close();
         // The exit mark says the entry script ended, and the container with it; otherwise (a signal,
@@ -312,6 +314,22 @@ export class KubernetesRuntime implements Runtime {
         if (mark.code !== undefined) return;
         await this.endDebugger(where).catch((e: unknown) => debugLog(`kubernetes: ending ${id}: ${String(e)}`));
       },
+    };
+  }
+
+  /** A process in the running debugger, through the pods/exec subresource (port-forward's relays). */
+  private async exec(where: PodTarget, argv: string[]): Promise<ExecProcess> {
+    const command = argv.map((c) => `command=${encodeURIComponent(c)}`).join('&');
+    const path = `/api/v1/namespaces/${where.namespace}/pods/${where.pod}/exec?container=${where.container}&stdin=true&stdout=true&stderr=true&${command}`;
+    const channels = await this.call(() => openChannels(this.kc, path)).catch((e: unknown) => {
+      throw e instanceof UserError ? e : new UserError(`cannot run ${argv[0]} in the debugger: ${apiMessage(e)}`, { cause: e });
+    });
+    return {
+      stdin: channels.stdin,
+      stdout: channels.stdout,
+      stderr: channels.stderr,
+      exited: channels.closed.then(exitCodeOf),
+      kill: () => channels.close(),
     };
   }
 
