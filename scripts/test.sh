@@ -8,6 +8,7 @@ export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost
 bash scripts/setup.sh
 # Every engine the contract suite runs against, and a real single-node Kubernetes (built from Go
 # modules once, cached in /var/cache/sidekick), brought down again when the tests end.
+bash scripts/engines/registry.sh
 bash scripts/engines/podman.sh
 bash scripts/engines/containerd.sh
 bash scripts/k8s/cluster.sh up
