@@ -12,7 +12,7 @@ import type { EngineOptions, Runtime, Target } from './runtime.js';
 
 type Connector = (options: EngineOptions) => Promise<Runtime>;
 
-const CONNECTORS: Partial<Record<EngineName, Connector>> = {
+const CONNECTORS: Record<EngineName, Connector> = {
   docker: async () => (await import('./docker/index.js')).connectDocker(),
   podman: async () => (await import('./podman/index.js')).connectPodman(),
   containerd: async () => (await import('./containerd/index.js')).connectContainerd(),
@@ -24,11 +24,7 @@ const CONNECTORS: Partial<Record<EngineName, Connector>> = {
 const LOCAL_ENGINES: EngineName[] = ['docker', 'podman', 'containerd', 'nerdctl'];
 
 export async function connect(engine: EngineName, options: EngineOptions = {}): Promise<Runtime> {
-  const connector = CONNECTORS[engine];
-  if (!connector) {
-    throw new UserError(`the ${engine} engine is not supported yet`, { hint: 'use a docker:// address or a bare container name' });
-  }
-  return connector(options);
+  return CONNECTORS[engine](options);
 }
 
 export interface Resolved {
@@ -105,8 +101,4 @@ export async function onEveryEngine<T>(options: EngineOptions, ask: (runtime: Ru
     }),
   );
   return answers.flat();
-}
-
-export function supportedEngines(): EngineName[] {
-  return Object.keys(CONNECTORS) as EngineName[];
 }
