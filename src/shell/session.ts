@@ -40,8 +40,9 @@ export async function runSession(runtime: Runtime, target: Target, dbg: Debugger
   const code = await exited;
   debugLog(`exited with ${code}`);
   await Promise.race([streams.ended, new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
-  // A debugger killed outright (137) usually means the target's pid namespace went away.
-  if (code === 137 && !(await runtime.isRunning(target))) {
+  // A debugger ended by a signal (137: its pid namespace went away; 143: Kubernetes stopping the pod)
+  // usually means the target stopped: then say so, with an exit code of its own.
+  if (code >= 128 && !(await runtime.isRunning(target))) {
     opts.say(`the target ${target.address} stopped during the session; the debugger was removed`);
     return EXIT.TARGET_STOPPED;
   }

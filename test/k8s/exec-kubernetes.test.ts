@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { expectOneLineError, sidekick, sidekickProcess } from '../helpers/cli.js';
-import { KUBECONFIG, clusterReady, createNamespace, deleteNamespace, restrictedKubeconfig, startPod, uniqueNamespace } from '../helpers/kube.js';
+import { KUBECONFIG, clusterReady, kubectl, createNamespace, deleteNamespace, restrictedKubeconfig, startPod, uniqueNamespace } from '../helpers/kube.js';
 import { PtySession } from '../helpers/pty.js';
 import { eventually } from '../helpers/engines.js';
 
@@ -138,6 +138,24 @@ describe('exec on kubernetes', () => {
     expect(await talk(ports[1]!, 'both ways')).toBe('both ways');
     cli.kill('SIGINT');
     expect((await cli).exitCode).toBe(130);
+  });
+
+  it('runs as a user of the target with -u', async () => {
+    const r = await run(['-u', 'nonroot', `k8s://${ns}/web`, '--', 'sh', '-c', 'id -u; ls /app/data']);
+    expect(r.stdout).toBe('65532\ngreeting.txt\n');
+  });
+
+  it('ends with a clear message and exit code 123 when the pod goes away', async () => {
+    await startPod({ namespace: ns, name: 'doomed', runAsUser: 65532 });
+    const cli = sidekickProcess(['exec', `k8s://${ns}/doomed`, '--', 'sleep', '60'], { env, timeout: 120_000 });
+    cli.catch(() => undefined);
+    // the debugger runs once the pod lists it as running
+    const running = async () => (await kubectl(['get', 'pod', '-n', ns, 'doomed', '-o', 'jsonpath={.status.ephemeralContainerStatuses[*].state.running}'])).length > 0;
+    expect(await eventually(running, 60_000, 200)).toBe(true);
+    await kubectl(['delete', 'pod', '-n', ns, 'doomed', '--wait=false']);
+    const r = await cli;
+    expect(r.exitCode).toBe(123);
+    expect(String(r.stderr)).toMatch(/stopped during the session/);
   });
 
   it('lists the debuggers it left in pods (ended) next to the local engines', async () => {

@@ -142,6 +142,8 @@ export class KubernetesRuntime implements Runtime {
     const { namespace, pod, container } = splitTargetId(target.id);
     try {
       const p = await this.api.readPod(namespace, pod);
+      // a pod being deleted is stopping, whatever its containers' last reported state
+      if (p.metadata?.deletionTimestamp) return false;
       return Boolean(p.status?.containerStatuses?.find((s) => s.name === container)?.state?.running);
     } catch {
       return false;
