@@ -72,7 +72,7 @@ fi
 if ! ctr_ok; then
   if [ -S "$socket" ] && [ -z "$(our_pid)" ]; then rm -f "$socket"; fi
   echo "containerd: starting (config: $conf_dir/config.toml, log: $log_dir/containerd.log)"
-  nohup containerd --config "$conf_dir/config.toml" >>"$log_dir/containerd.log" 2>&1 </dev/null &
+  (cd / && exec nohup containerd --config "$conf_dir/config.toml" >>"$log_dir/containerd.log" 2>&1 </dev/null) &
   for _ in $(seq 1 60); do ctr_ok && break; sleep 0.5; done
   ctr_ok || { echo "containerd: did not start; see $log_dir/containerd.log" >&2; tail -20 "$log_dir/containerd.log" >&2; exit 1; }
 fi

@@ -15,7 +15,7 @@ docker_ping() { curl -sf --max-time 2 --unix-socket /var/run/docker.sock http://
 if ! docker_ping; then
   echo "docker: starting dockerd (log: $log_dir/dockerd.log)"
   rm -f /var/run/docker.pid
-  nohup dockerd >>"$log_dir/dockerd.log" 2>&1 &
+  (cd / && exec nohup dockerd >>"$log_dir/dockerd.log" 2>&1) &
   for _ in $(seq 1 60); do docker_ping && break; sleep 0.5; done
   docker_ping || { echo "docker: dockerd did not start; see $log_dir/dockerd.log" >&2; tail -20 "$log_dir/dockerd.log" >&2; exit 1; }
 fi

@@ -64,7 +64,7 @@ if ! podman_ping; then
     rm -f "$socket"
     echo "podman: starting the API service (config: $CONTAINERS_CONF, log: $log_dir/podman-service.log)"
     # setsid: the service outlives this script's process group.
-    setsid nohup "${service_cmd[@]}" >>"$log_dir/podman-service.log" 2>&1 </dev/null &
+    (cd / && exec setsid nohup "${service_cmd[@]}" >>"$log_dir/podman-service.log" 2>&1 </dev/null) &
   fi
   for _ in $(seq 1 60); do podman_ping && break; sleep 0.5; done
   podman_ping || { echo "podman: the API service did not answer within 30 s; see $log_dir/podman-service.log" >&2; tail -20 "$log_dir/podman-service.log" >&2; exit 1; }

@@ -18,7 +18,7 @@ fi
 ping() { curl -sf --max-time 2 "http://127.0.0.1:$port/v2/" >/dev/null 2>&1; }
 if ! ping; then
   # in-memory: a restart empties it, so the toolkit is pushed again below
-  setsid nohup "$bin_dir/registry" -port "$port" >>/var/log/sidekick/registry.log 2>&1 &
+  (cd / && exec setsid nohup "$bin_dir/registry" -port "$port" >>/var/log/sidekick/registry.log 2>&1) &
   for _ in $(seq 1 50); do ping && break; sleep 0.1; done
   ping || { echo "registry: did not start; see /var/log/sidekick/registry.log" >&2; exit 1; }
 fi

@@ -63,7 +63,8 @@ pid_alive() { [[ -f "$state/$1.pid" ]] && running "$(cat "$state/$1.pid")"; }
 
 start_bg() { # name binary args...
   local name=$1; shift
-  setsid "$@" >"$log_dir/$name.log" 2>&1 </dev/null &
+  # from /, so nothing a daemon writes to its working directory lands in the clone
+  (cd / && exec setsid "$@" >"$log_dir/$name.log" 2>&1 </dev/null) &
   echo $! >"$state/$name.pid"
 }
 
