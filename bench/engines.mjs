@@ -3,33 +3,14 @@
 // An engine that is not running here is named and skipped (this is a benchmark, not a test).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { compare } from './measure.mjs';
 
 const CLI = fileURLToPath(new URL('../bin/sidekick.js', import.meta.url));
-const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const PODMAN_ENV = { ...process.env, CONTAINERS_CONF: '/etc/sidekick/podman/containers.conf' };
 const T = 'sidekick-bench-engine';
 
 const sh = (file, args, env = process.env) => execFileSync(file, args, { env, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-function timeIt(file, args, env = process.env) {
-  const start = process.hrtime.bigint();
-  execFileSync(file, args, { env, stdio: 'ignore' });
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function compare(name, subject, floor) {
-  timeIt(...subject);
-  timeIt(...floor);
-  const a = [];
-  const b = [];
-  for (let i = 0; i < RUNS; i++) {
-    a.push(timeIt(...subject));
-    b.push(timeIt(...floor));
-  }
-  console.log(
-    `${name.padEnd(44)} sidekick ${median(a).toFixed(0).padStart(5)} ms  floor ${median(b).toFixed(0).padStart(5)} ms  ratio ${(median(a) / median(b)).toFixed(2)}  (goal <= 1.15)`,
-  );
-}
 
 function podman() {
   try {
@@ -43,6 +24,7 @@ function podman() {
       'podman: exec T -- true vs podman run --pid=',
       [process.execPath, [CLI, 'exec', '-q', `podman://${T}`, '--', 'true']],
       ['podman', ['run', '--rm', `--pid=container:${T}`, `--network=container:${T}`, 'busybox:musl', 'true'], PODMAN_ENV],
+      '<= 1.15',
     );
   } finally {
     sh('podman', ['rm', '-f', T], PODMAN_ENV);
@@ -69,6 +51,7 @@ function containerd() {
       'containerd: exec T -- true vs ctr run --with-ns',
       [process.execPath, [CLI, 'exec', '-q', `containerd://default/${T}`, '--', 'true']],
       ['ctr', ['-n', 'default', 'run', '--rm', '--with-ns', `pid:/proc/${pid}/ns/pid`, '--with-ns', `network:/proc/${pid}/ns/net`, 'docker.io/library/busybox:musl', `${T}-floor`, 'true']],
+      '<= 1.15',
     );
   } finally {
     try {

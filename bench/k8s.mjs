@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { median, timeIt } from './measure.mjs';
 
 const CLI = fileURLToPath(new URL('../bin/sidekick.js', import.meta.url));
 const KUBECONFIG = '/var/lib/sidekick/k8s/admin.kubeconfig';
@@ -23,12 +24,6 @@ function ready() {
     return false;
   }
 }
-function timeIt(file, args) {
-  const start = process.hrtime.bigint();
-  execFileSync(file, args, { env, stdio: 'ignore' });
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 if (!existsSync(KUBECONFIG) || !existsSync(KUBECTL) || !ready()) {
   console.log('kubernetes: no test cluster running (bash scripts/k8s/cluster.sh up), skipped');
@@ -50,8 +45,8 @@ try {
   const a = [];
   const b = [];
   for (let i = 0; i < RUNS; i++) {
-    a.push(timeIt(process.execPath, [CLI, 'exec', '-q', `k8s://${NS}/target/app`, '--', 'true']));
-    b.push(timeIt(KUBECTL, ['debug', '-n', NS, 'target', '-q', '--image=busybox:musl', '--image-pull-policy=Never', '--target=app', '--attach=true', '--', 'true']));
+    a.push(timeIt(process.execPath, [CLI, 'exec', '-q', `k8s://${NS}/target/app`, '--', 'true'], env));
+    b.push(timeIt(KUBECTL, ['debug', '-n', NS, 'target', '-q', '--image=busybox:musl', '--image-pull-policy=Never', '--target=app', '--attach=true', '--', 'true'], env));
   }
   console.log(
     `${'kubernetes: exec k8s://T -- true vs kubectl debug'.padEnd(44)} sidekick ${median(a).toFixed(0).padStart(5)} ms  floor ${median(b).toFixed(0).padStart(5)} ms  ratio ${(median(a) / median(b)).toFixed(2)}  (goal <= 1.0)`,

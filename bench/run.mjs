@@ -3,37 +3,13 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { RUNS, compare, median, timeIt } from './measure.mjs';
 
 const CLI = fileURLToPath(new URL('../bin/sidekick.js', import.meta.url));
-const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const TARGET = 'sidekick-bench-target';
 
-function timeIt(file, args) {
-  const start = process.hrtime.bigint();
-  execFileSync(file, args, { stdio: 'ignore' });
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
 
-/** Runs each pair interleaved (a, b, a, b...) after one warm-up of each. */
-function compare(name, subject, floor, goal) {
-  timeIt(...subject);
-  timeIt(...floor);
-  const a = [];
-  const b = [];
-  for (let i = 0; i < RUNS; i++) {
-    a.push(timeIt(...subject));
-    b.push(timeIt(...floor));
-  }
-  const ratio = median(a) / median(b);
-  console.log(
-    `${name.padEnd(44)} sidekick ${median(a).toFixed(0).padStart(5)} ms  floor ${median(b).toFixed(0).padStart(5)} ms  ratio ${ratio.toFixed(2)}  (goal ${goal})`,
-  );
-}
 
 // port-forward: an echo round trip of BENCH_FORWARD_MB (200 MB each way) through `sidekick port-forward`
 // against the same transfer over the port published with `docker run -p` (docker-proxy), interleaved;
