@@ -31,7 +31,10 @@ export function loadKubeConfig(opts: KubeOptions): KubeConfig {
       throw new UserError(`cannot read the kubeconfig: ${(e as Error).message}`, { hint: 'fix it, or pass --kubeconfig', cause: e });
     }
   }
-  if (kc.getContexts().length === 0 || !kc.getCurrentCluster()) {
+  // With no kubeconfig and no service account, client-node falls back to http://localhost:8080 (as
+  // kubectl once did); an API there is not what anyone means today.
+  const fallback = !opts.kubeconfig && kc.getCurrentContext() === 'loaded-context' && kc.getCurrentCluster()?.server === 'http://localhost:8080';
+  if (fallback || kc.getContexts().length === 0 || !kc.getCurrentCluster()) {
     throw new UserError('no Kubernetes cluster configured', {
       hint: 'set KUBECONFIG, pass --kubeconfig, or run inside a cluster',
     });

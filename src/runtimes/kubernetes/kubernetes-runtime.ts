@@ -214,12 +214,25 @@ export class KubernetesRuntime implements Runtime {
   }
 
   /**
-   * Attaches once the kubelet reports the container running (attaching earlier reaches a container
-   * that is created but not started, and the go-ahead line would be lost).
+   * Attaches once the container runs. The pod status says so up to the kubelet's 1 s status cycle
+   * late, a delay every session would pay; an exec into the container succeeds as soon as the
+   * runtime runs it, so a no-op exec is tried between looks at the status. (Attaching itself is no
+   * test: the kubelet accepts an attach to a created container that has not started, and the
+   * go-ahead line is lost.) The status supplies the reason when the container cannot start.
    */
   private async attachWhenRunning(where: PodTarget, path: string, image: string): Promise<Channels> {
-    if ((await this.waitRunning(where, image)) === 'terminated') {
-      throw new UserError('the debugger ended before sidekick could attach to it', { hint: 'see "kubectl describe pod" for its exit code and reason' });
+    const end = Date.now() + (this.opts.startTimeoutMs ?? 120_000);
+    for (let attempt = 1; ; attempt++) {
+      if (await this.answersExec(where)) {
+        debugLog(`kubernetes: the debugger runs (exec answered on attempt ${attempt})`);
+        break;
+      }
+      const state = await this.startState(where, image, end);
+      if (state === 'terminated') {
+        throw new UserError('the debugger ended before sidekick could attach to it', { hint: 'see "kubectl describe pod" for its exit code and reason' });
+      }
+      if (state === 'running') break;
+      await new Promise((r) => setTimeout(r, 50));
     }
     try {
       return await this.call(() => openChannels(this.kc, path));
@@ -228,30 +241,38 @@ export class KubernetesRuntime implements Runtime {
     }
   }
 
-  /** Waits until the ephemeral container runs, failing with the kubelet's reason when it cannot. */
-  private async waitRunning(where: PodTarget, image: string, end = Date.now() + (this.opts.startTimeoutMs ?? 120_000)): Promise<'running' | 'terminated'> {
-    const timeoutMs = this.opts.startTimeoutMs ?? 120_000;
-    let last = 'not created yet';
-    for (;;) {
-      const pod = await this.must(() => this.api.readPod(where.namespace, where.pod), `read pod ${where.namespace}/${where.pod}`);
-      const status = pod.status?.ephemeralContainerStatuses?.find((s) => s.name === where.container);
-      const state = status?.state;
-      if (state?.running) return 'running';
-      if (state?.terminated) return 'terminated';
-      if (state?.waiting?.reason) {
-        last = `${state.waiting.reason}${state.waiting.message ? `: ${state.waiting.message}` : ''}`;
-        if (FATAL_WAITING.has(state.waiting.reason)) {
-          const pull = /Image|Pull/.test(state.waiting.reason);
-          throw new UserError(`the debugger cannot start: ${last.split('\n')[0]}`, {
-            hint: pull ? `check the image name (${image}) and the node's registry access, or use an image the node has with --pull never` : 'see "kubectl describe pod"',
-          });
-        }
-      }
-      if (Date.now() > end) {
-        throw new UserError(`the debugger did not start within ${timeoutMs / 1000}s (${last})`, { hint: 'see "kubectl describe pod" for the cause' });
-      }
-      await new Promise((r) => setTimeout(r, 100));
+  /** Whether a no-op runs in the container: true only once the runtime has started it. */
+  private async answersExec(where: PodTarget): Promise<boolean> {
+    const command = ['sh', '-c', 'exit 0'].map((c) => `command=${encodeURIComponent(c)}`).join('&');
+    try {
+      const probe = await openChannels(this.kc, `/api/v1/namespaces/${where.namespace}/pods/${where.pod}/exec?container=${where.container}&stdout=true&stderr=true&${command}`);
+      const status = await Promise.race([probe.closed, new Promise<'slow'>((r) => setTimeout(() => r('slow'), 5_000))]);
+      if (status === 'slow') probe.close();
+      return status !== 'slow' && exitCodeOf(status) === 0;
+    } catch (e) {
+      debugLog(`kubernetes: not running yet (${apiMessage(e)})`);
+      return false;
     }
+  }
+
+  /** One look at the ephemeral container's state, failing with the kubelet's reason when it cannot start. */
+  private async startState(where: PodTarget, image: string, end: number): Promise<'running' | 'terminated' | 'waiting'> {
+    const pod = await this.must(() => this.api.readPod(where.namespace, where.pod), `read pod ${where.namespace}/${where.pod}`);
+    const state = pod.status?.ephemeralContainerStatuses?.find((s) => s.name === where.container)?.state;
+    if (state?.running) return 'running';
+    if (state?.terminated) return 'terminated';
+    const waiting = state?.waiting?.reason ? `${state.waiting.reason}${state.waiting.message ? `: ${state.waiting.message}` : ''}` : 'not created yet';
+    if (state?.waiting?.reason && FATAL_WAITING.has(state.waiting.reason)) {
+      const pull = /Image|Pull/.test(state.waiting.reason);
+      throw new UserError(`the debugger cannot start: ${waiting.split('\n')[0]}`, {
+        hint: pull ? `check the image name (${image}) and the node's registry access, or use an image the node has with --pull never` : 'see "kubectl describe pod"',
+      });
+    }
+    if (Date.now() > end) {
+      const timeoutMs = this.opts.startTimeoutMs ?? 120_000;
+      throw new UserError(`the debugger did not start within ${timeoutMs / 1000}s (${waiting})`, { hint: 'see "kubectl describe pod" for the cause' });
+    }
+    return 'waiting';
   }
 
   private async exitCode(where: PodTarget): Promise<number> {
