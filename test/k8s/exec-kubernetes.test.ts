@@ -158,6 +158,23 @@ describe('exec on kubernetes', () => {
     expect(String(r.stderr)).toMatch(/stopped during the session/);
   });
 
+  it.each([
+    ['SIGINT', 130],
+    ['SIGKILL', null],
+  ] as const)('%s of the CLI ends the debugger in the pod (ephemeral containers cannot be removed)', async (signal, code) => {
+    const pod = `cut-${signal.toLowerCase()}`;
+    await startPod({ namespace: ns, name: pod, runAsUser: 65532 });
+    const cli = sidekickProcess(['exec', '-q', `k8s://${ns}/${pod}`, '--', 'sleep', '600'], { env, timeout: 120_000 });
+    cli.catch(() => undefined);
+    const states = async () => kubectl(['get', 'pod', '-n', ns, pod, '-o', 'jsonpath={.status.ephemeralContainerStatuses[*].state}']);
+    expect(await eventually(async () => (await states()).includes('running'), 60_000, 200)).toBe(true);
+    cli.kill(signal);
+    const r = await cli;
+    expect(r.exitCode ?? null).toBe(code);
+    // a SIGKILLed CLI leaves it to the reaper, which runs "sidekick cleanup --only" for that debugger
+    expect(await eventually(async () => (await states()).includes('terminated'), 30_000, 500)).toBe(true);
+  });
+
   it('lists the debuggers it left in pods (ended) next to the local engines', async () => {
     type Session = { engine: string; target: string; running: boolean };
     const list = async () => JSON.parse((await sidekick(['sessions', '--json', '-n', ns], { env })).stdout) as Session[];
