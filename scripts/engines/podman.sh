@@ -2,9 +2,11 @@
 # Installs (Debian, as root, when missing) and starts rootful Podman's API service on
 # unix:///run/podman/podman.sock, and loads the fixture images from Docker into it; idempotent.
 # The VM lacks CAP_SYS_RESOURCE and has hybrid cgroups v1, so Podman reads our containers.conf
-# (runc, cgroupfs, file events, ulimits within the service's own limits) through CONTAINERS_CONF.
-# Run Podman's CLI against the same setup with:
+# (runc, cgroupfs, file events, ulimits within the service's own limits) through CONTAINERS_CONF,
+# and our registries.conf (the plain-HTTP test registry of registry.sh declared insecure) through
+# CONTAINERS_REGISTRIES_CONF. Run Podman's CLI against the same setup with:
 #   export CONTAINERS_CONF=/etc/sidekick/podman/containers.conf
+#   export CONTAINERS_REGISTRIES_CONF=/etc/sidekick/podman/registries.conf
 # Needs the fixture images in Docker (bash fixtures/build.sh); builds them when they are missing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,6 +16,7 @@ socket=/run/podman/podman.sock
 url=unix://$socket
 images=(sidekick-fixture/target:latest sidekick-fixture/nosh:latest busybox:musl)
 export CONTAINERS_CONF=$conf_dir/containers.conf
+export CONTAINERS_REGISTRIES_CONF=$conf_dir/registries.conf
 mkdir -p "$log_dir" "$conf_dir" /run/podman
 
 need=()
@@ -26,11 +29,19 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+# Each file is written aside and moved in place only when it differs: the API service is
+# restarted only when its configuration really changed.
+config_changed=false
+install_conf() { # file; the content on stdin
+  cat >"$1.new"
+  if cmp -s "$1.new" "$1"; then rm -f "$1.new"; else mv "$1.new" "$1"; config_changed=true; fi
+}
+
 # Soft and hard ulimits are equal on purpose: Podman 4.3's Docker-compatible create swaps the soft
 # and hard values of default_ulimits (nofile=1024:4096 arrives as soft 4096 > hard 1024 and runc
 # fails with EINVAL), while its own CLI applies them right. Limits above the service's own hard
 # limits fail with EPERM (no CAP_SYS_RESOURCE), and Podman's default is 1048576.
-cat >"$CONTAINERS_CONF.new" <<'CONF'
+install_conf "$CONTAINERS_CONF" <<'CONF'
 # Written by sidekick's scripts/engines/podman.sh; rewritten on every run.
 [containers]
 default_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]
@@ -42,21 +53,26 @@ events_logger = "file"
 # No registry is reachable: never pull an image that exists locally.
 pull_policy = "missing"
 CONF
-config_changed=false
-if ! cmp -s "$CONTAINERS_CONF.new" "$CONTAINERS_CONF"; then
-  mv "$CONTAINERS_CONF.new" "$CONTAINERS_CONF"
-  config_changed=true
-else
-  rm -f "$CONTAINERS_CONF.new"
-fi
+# Replaces /etc/containers/registries.conf for this service (its drop-ins in registries.conf.d
+# still apply). Podman, unlike Docker, has no localhost exception: the test registry
+# (scripts/engines/registry.sh, plain HTTP) must be declared insecure.
+install_conf "$CONTAINERS_REGISTRIES_CONF" <<'CONF'
+# Written by sidekick's scripts/engines/podman.sh; rewritten on every run.
+[[registry]]
+location = "127.0.0.1:5055"
+insecure = true
+CONF
 
 podman_ping() { [ "$(curl -s --max-time 2 --unix-socket "$socket" http://d/_ping 2>/dev/null)" = OK ]; }
 service_cmd=(podman system service --time=0 "$url")
 our_pid() { pgrep -f -x "${service_cmd[*]}" | head -1 || true; }
 
-if [ "$config_changed" = true ] && [ -n "$(our_pid)" ]; then
+# A service started without our files (by an older version of this script) is restarted too.
+uses_our_conf() { tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null | grep -xF "CONTAINERS_REGISTRIES_CONF=$CONTAINERS_REGISTRIES_CONF" >/dev/null; }
+pid=$(our_pid)
+if [ -n "$pid" ] && { [ "$config_changed" = true ] || ! uses_our_conf "$pid"; }; then
   echo "podman: config changed, restarting the API service"
-  kill "$(our_pid)"
+  kill "$pid"
   for _ in $(seq 1 50); do [ -z "$(our_pid)" ] && break; sleep 0.2; done
 fi
 if ! podman_ping; then

@@ -1,54 +1,78 @@
 /**
- * The pull path against a real registry (a local one: scripts/engines/registry.sh): a missing
- * toolkit is pulled with progress shown, --pull always pulls again, and the session then works.
- * Docker only for now: Podman and containerd would need this plain-HTTP registry declared insecure.
+ * The pull path against a real registry (a local one on plain HTTP: scripts/engines/registry.sh), on
+ * Docker, Podman and containerd: a missing toolkit is pulled with progress shown, --pull always pulls
+ * again, and the session then works. Docker treats a loopback registry as insecure; Podman is told so
+ * by the registries.conf of scripts/engines/podman.sh; sidekick has ctr pull from it in plain HTTP.
+ * nerdctl is the containerd runtime with other names: its pull is containerd's.
  */
-import Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sidekick } from '../helpers/cli.js';
-import { dockerEngine, type StartedTarget } from '../helpers/engines.js';
+import type { StartedTarget } from '../helpers/engines.js';
 import { PtySession } from '../helpers/pty.js';
+import { ENGINES } from './engines.js';
 
 const IMAGE = '127.0.0.1:5055/sidekick/toolkit:pull-test';
-const docker = new Docker({ socketPath: '/var/run/docker.sock' });
-const forget = () => docker.getImage(IMAGE).remove({ force: true }).catch(() => undefined);
+const PULL_ENGINES = ENGINES.filter((e) => ['docker', 'podman', 'containerd'].includes(e.name));
 
-describe('pulling the toolkit from a registry (docker)', () => {
+describe.each(PULL_ENGINES)('pulling the toolkit from a registry ($name)', (engine) => {
   let target: StartedTarget;
+  const run = (args: string[]) => sidekick(['exec', ...args], { env: engine.env });
+  // Only this name goes: the image is a copy of busybox:musl, which keeps its own.
+  const forget = async () => {
+    await engine.forgetImage(IMAGE);
+    expect(await engine.hasImage(IMAGE), `${IMAGE} is still on ${engine.name}`).toBe(false);
+  };
 
   beforeAll(async () => {
-    await dockerEngine.ready();
-    target = await dockerEngine.startTarget();
+    await engine.ready();
+    target = await engine.startTarget();
   });
 
   afterAll(async () => {
-    await dockerEngine.remove(target);
-    await forget();
+    if (target) await engine.remove(target);
+    await engine.forgetImage(IMAGE);
   });
 
-  it('pulls a missing toolkit, says so, and runs the command', async () => {
-    await forget();
-    const r = await sidekick(['exec', '--image', IMAGE, target.address, '--', 'cat', '/app/data/greeting.txt']);
-    expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toBe('hello from the target filesystem\n');
-    expect(r.stderr).toBe(`Pulling ${IMAGE}...\nPulled ${IMAGE}\n`);
+  describe('with the toolkit missing', () => {
+    beforeEach(forget);
+
+    it('pulls it, says so, and runs the command', async () => {
+      const r = await run(['--image', IMAGE, target.address, '--', 'cat', '/app/data/greeting.txt']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toBe('hello from the target filesystem\n');
+      expect(r.stderr).toBe(`Pulling ${IMAGE}...\nPulled ${IMAGE}\n`);
+      expect(await engine.hasImage(IMAGE)).toBe(true);
+    });
+
+    it('shows the progress on one line at a terminal', async () => {
+      const session = new PtySession(['exec', '--image', IMAGE, target.address, '--', 'true'], { env: engine.env });
+      try {
+        expect(await session.exited, session.text).toBe(0);
+        expect(session.text).toMatch(/\r\x1b\[2KPulled 127\.0\.0\.1:5055\/sidekick\/toolkit:pull-test/);
+        expect(session.text).not.toMatch(/Pulling [^\n]*\.\.\.\r?\n/);
+      } finally {
+        session.kill();
+      }
+    });
+
+    it('pulls nothing with --pull never', async () => {
+      const r = await run(['--pull', 'never', '--image', IMAGE, target.address, '--', 'true']);
+      expect(r.exitCode).toBe(125);
+      expect(r.stderr).toMatch(/--pull never/);
+      expect(await engine.hasImage(IMAGE)).toBe(false);
+    });
   });
 
   it('pulls again with --pull always, and not at all with -q', async () => {
-    const r = await sidekick(['exec', '--pull', 'always', '-q', '--image', IMAGE, target.address, '--', 'true']);
-    expect(r.exitCode).toBe(0);
+    const r = await run(['--pull', 'always', '-q', '--image', IMAGE, target.address, '--', 'true']);
+    expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
+    expect(await engine.hasImage(IMAGE)).toBe(true);
   });
 
-  it('shows the progress on one line at a terminal', async () => {
-    await forget();
-    const session = new PtySession(['exec', '--image', IMAGE, target.address, '--', 'true']);
-    try {
-      expect(await session.exited).toBe(0);
-      expect(session.text).toMatch(/\r\x1b\[2KPulled 127\.0\.0\.1:5055\/sidekick\/toolkit:pull-test/);
-      expect(session.text).not.toMatch(/Pulling [^\n]*\.\.\.\r?\n/);
-    } finally {
-      session.kill();
-    }
+  it('shows a pull with --pull always although the toolkit is there', async () => {
+    const r = await run(['--pull', 'always', '--image', IMAGE, target.address, '--', 'true']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toBe(`Pulling ${IMAGE}...\nPulled ${IMAGE}\n`);
   });
 });

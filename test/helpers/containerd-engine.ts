@@ -154,6 +154,16 @@ export class ContainerdEngine implements TestEngine {
     return (await this.labelled()).filter((d) => d.running).map((d) => d.id);
   }
 
+  /** `image` as containerd names it (docker.io/library/... for Docker Hub's short names). */
+  async hasImage(image: string): Promise<boolean> {
+    return (await this.lines(['images', 'ls', '-q', `name==${image}`])).length > 0;
+  }
+
+  /** Removes this name only: content other images share stays (and the rest goes to containerd's GC). */
+  async forgetImage(image: string): Promise<void> {
+    if (await this.hasImage(image)) await this.ctr(['images', 'rm', image]);
+  }
+
   async allIds(): Promise<string[]> {
     return this.lines(['containers', 'ls', '-q']);
   }

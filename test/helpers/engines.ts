@@ -45,6 +45,10 @@ export interface TestEngine {
   /** names of those that are running */
   runningDebuggers(): Promise<string[]>;
   allIds(): Promise<string[]>;
+  /** whether the engine has an image of this name */
+  hasImage(image: string): Promise<boolean>;
+  /** removes this name of an image (the image too when no other name keeps it); a missing one is fine */
+  forgetImage(image: string): Promise<void>;
   /** a user-defined network whose names only its members resolve; optional per engine */
   createNetwork?(): Promise<string>;
   removeNetwork?(name: string): Promise<void>;
@@ -133,6 +137,28 @@ export class DockerApiEngine implements TestEngine {
 
   async allIds(): Promise<string[]> {
     return (await this.docker.listContainers({ all: true })).map((c) => c.Id);
+  }
+
+  async hasImage(image: string): Promise<boolean> {
+    return this.docker
+      .getImage(image)
+      .inspect()
+      .then(() => true)
+      .catch((e: { statusCode?: number }) => {
+        if (e.statusCode === 404) return false;
+        throw e;
+      });
+  }
+
+  // Without force: an image with other names (busybox:musl) only loses this one, and one a container
+  // still uses stays (the caller checks hasImage), where Podman's force would remove the container.
+  async forgetImage(image: string): Promise<void> {
+    await this.docker
+      .getImage(image)
+      .remove()
+      .catch((e: { statusCode?: number }) => {
+        if (e.statusCode !== 404) throw e;
+      });
   }
 
   async createNetwork(): Promise<string> {

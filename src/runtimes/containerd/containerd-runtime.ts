@@ -26,7 +26,7 @@ import {
 } from '../runtime.js';
 import { Ctr, CtrFailure } from './ctr.js';
 import { ctrDebugger } from './ctr-debugger.js';
-import { matchId, normalizeRef, parseContainers, parsePullLine, parseTasks, processStart, shortId, words, type TaskState } from './ctr-text.js';
+import { matchId, normalizeRef, parseContainers, parsePullLine, parseTasks, plainHttpRegistry, processStart, shortId, words, type TaskState } from './ctr-text.js';
 
 /** The label nerdctl names its containers with. */
 export const NERDCTL_NAME = 'nerdctl/name';
@@ -226,7 +226,7 @@ export class ContainerdRuntime implements Runtime {
     if (spec.pull === 'always' || !(await this.hasImage(namespace, ref))) {
       if (spec.pull === 'never') {
         throw new UserError(`image ${spec.image} is not on ${this.flavor.label} (namespace ${namespace}) and --pull never forbids pulling`, {
-          hint: `pull it first ("ctr -n ${namespace} images pull ${ref}", or import it) or drop --pull never`,
+          hint: `pull it first ("ctr -n ${namespace} images pull ${plainHttpRegistry(ref) ? '--plain-http ' : ''}${ref}", or import it) or drop --pull never`,
         });
       }
       await this.pull(namespace, ref, spec.image, progress);
@@ -266,7 +266,9 @@ export class ContainerdRuntime implements Runtime {
   /** `ctr images pull`, its progress lines turned into Progress events. */
   private async pull(namespace: string, ref: string, image: string, progress: Progress): Promise<void> {
     progress.pull({ image, status: 'resolving' });
-    const proc = this.ctr.spawn(namespace, ['images', 'pull', ref], ['ignore', 'pipe', 'pipe']);
+    // A registry on this machine is spoken to in plain HTTP, as Docker does (see plainHttpRegistry).
+    const args = ['images', 'pull', ...(plainHttpRegistry(ref) ? ['--plain-http'] : []), '--', ref];
+    const proc = this.ctr.spawn(namespace, args, ['ignore', 'pipe', 'pipe']);
     let pending = '';
     proc.child.stdout!.on('data', (chunk: Buffer) => {
       const lines = (pending + chunk.toString()).split(/\r?\n|\r/);

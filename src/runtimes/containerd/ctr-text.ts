@@ -2,6 +2,7 @@
  * Pure helpers for talking to containerd through `ctr`: image references as Docker users write them,
  * ctr's table output, ID prefixes, pull progress lines. No I/O, so they are easy to check on their own.
  */
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { PullEvent } from '../runtime.js';
 
 /**
@@ -27,6 +28,26 @@ export function normalizeRef(image: string): string {
   if (!hasHost) name = `docker.io/${name.includes('/') ? name : `library/${name}`}`;
   if (!tag && !digest) tag = ':latest';
   return `${name}${tag}${digest}`;
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/**
+ * Whether `ctr images pull` should speak plain HTTP to the registry of a reference: only when its
+ * host is this machine's loopback (127.0.0.0/8, localhost, [::1]), which Docker too treats as insecure.
+ * Takes a reference as normalizeRef returns it (the host first).
+ */
+export function plainHttpRegistry(ref: string): boolean {
+  const first = ref.split('/')[0] ?? '';
+  if (!ref.includes('/')) return false;
+  // host[:port] or [v6]:port
+  const host = (first.startsWith('[') ? first.slice(1, first.indexOf(']')) : first.replace(/:\d*$/, '')).toLowerCase();
+  if (host === 'localhost') return true;
+  if (isIPv4(host)) return LOOPBACK.check(host, 'ipv4');
+  if (isIPv6(host)) return LOOPBACK.check(host, 'ipv6');
+  return false;
 }
 
 export interface TaskState {

@@ -18,6 +18,8 @@ export async function pullImage(docker: Docker, image: string, progress: Progres
       hint: 'check the image name and your registry access, or load the image locally and use --pull never',
       cause,
     });
+  // Said at once, as on containerd: the engine's first message can wait for the registry.
+  progress.pull({ image, status: 'resolving' });
   let stream: NodeJS.ReadableStream;
   try {
     stream = (await docker.pull(image)) as NodeJS.ReadableStream;
