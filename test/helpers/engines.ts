@@ -45,9 +45,9 @@ export interface TestEngine {
   /** names of those that are running */
   runningDebuggers(): Promise<string[]>;
   allIds(): Promise<string[]>;
-  /** a user-defined network whose names only its members resolve; optional per engine */
-  createNetwork?(): Promise<string>;
-  removeNetwork?(name: string): Promise<void>;
+  /** a user-defined network whose names (TargetOptions.networkAliases) only its members resolve */
+  createNetwork(): Promise<string>;
+  removeNetwork(name: string): Promise<void>;
 }
 
 export const TARGET_IMAGE = 'sidekick-fixture/target:latest';
