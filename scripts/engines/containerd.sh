@@ -21,6 +21,7 @@ command -v containerd >/dev/null 2>&1 || need+=(containerd)
 command -v runc >/dev/null 2>&1 || need+=(runc)
 [ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
 command -v iptables >/dev/null 2>&1 || need+=(iptables)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
 if [ ${#need[@]} -gt 0 ]; then
   echo "containerd: installing ${need[*]} (Debian)"
   apt-get update -qq
@@ -120,4 +121,10 @@ if [ -x "$nerdctl_bin/nerdctl" ]; then
   [ -f /etc/nerdctl/nerdctl.toml ] || printf '%s\n' '# written by sidekick scripts/engines/containerd.sh' \
     "address = \"unix://$socket\"" 'cni_path = "/usr/lib/cni"' 'cni_netconfpath = "/etc/sidekick/nerdctl/net.d"' >/etc/nerdctl/nerdctl.toml
 fi
+# The contract tests' networks (test/helpers/cni-networks.ts) are bridges named skcnet*, set up by
+# calling the CNI bridge plugin directly (nothing in /etc/cni/net.d). With br_netfilter on, traffic
+# between two members crosses FORWARD, whose policy Docker sets to DROP: let it through, on one
+# such bridge only (the k8s cluster script does the same for its own bridge).
+test_net_rule=(FORWARD -i skcnet+ -o skcnet+ -m comment --comment sidekick-test-networks -j ACCEPT)
+iptables -C "${test_net_rule[@]}" 2>/dev/null || iptables -I "${test_net_rule[@]}"
 echo "containerd: ready at unix://$socket"

@@ -11,17 +11,20 @@ import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CniNetworks } from './cni-networks.js';
 import type { StartedTarget, TargetOptions, TestEngine } from './engines.js';
 
 const SOCKET = '/run/containerd/containerd.sock';
 const NAMESPACE = 'default';
 const TARGET_REF = 'docker.io/sidekick-fixture/target:latest';
 const WORK = '/tmp/skc-containerd-test';
+const LOCALHOST = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
 
 export class ContainerdEngine implements TestEngine {
   /** the variable that points sidekick at this engine's socket */
   readonly endpointVariable = 'CONTAINERD_ADDRESS';
   readonly env: Record<string, string> = {};
+  private readonly networks = new CniNetworks(join(WORK, 'cni'));
 
   constructor(readonly name: 'containerd' | 'nerdctl') {}
 
@@ -79,6 +82,21 @@ export class ContainerdEngine implements TestEngine {
     return ref;
   }
 
+  /**
+   * A target's /etc/hosts (bind-mounted read-only, rewritten in place): localhost, and on a network
+   * the aliases of its members, as nerdctl writes them.
+   */
+  private writeHosts(id: string): void {
+    const network = this.networks.networkOf(id);
+    const lines = [...LOCALHOST, ...(network ? this.networks.hostsLines(network) : [])];
+    writeFileSync(join(WORK, `${id}.hosts`), `${lines.join('\n')}\n`);
+  }
+
+  /** Every member of a network learns the aliases of the others. */
+  private refreshHosts(network: string): void {
+    for (const member of this.networks.membersOf(network)) this.writeHosts(member);
+  }
+
   async startTarget(opts: TargetOptions = {}): Promise<StartedTarget> {
     const id = randomBytes(32).toString('hex');
     const name = `skc-test-${randomBytes(4).toString('hex')}`;
@@ -87,21 +105,29 @@ export class ContainerdEngine implements TestEngine {
     if (opts.readOnly) options.push('--read-only=true');
     if (opts.memoryBytes) options.push(`--memory-limit=${opts.memoryBytes}`);
     for (const e of opts.env ?? []) options.push(`--env=${e}`);
+    // Without a network the target gets a namespace of its own with a loopback only.
+    if (opts.network) options.push(`--with-ns=network:${await this.networks.join(opts.network, id, opts.networkAliases)}`);
     // What nerdctl and the CRI give a container and a bare `ctr run` does not: its cgroups at
     // /sys/fs/cgroup, /etc/hosts and /etc/resolv.conf.
     const hosts = join(WORK, `${id}.hosts`);
     const resolv = join(WORK, `${id}.resolv.conf`);
-    writeFileSync(hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
+    if (opts.network) this.refreshHosts(opts.network);
+    else this.writeHosts(id);
     writeFileSync(resolv, opts.dns ? opts.dns.map((ip) => `nameserver ${ip}\n`).join('') : readFileSync('/etc/resolv.conf', 'utf8'));
     options.push(
       '--mount=type=cgroup,src=cgroup,dst=/sys/fs/cgroup,options=ro:nosuid:noexec:nodev',
       `--mount=type=bind,src=${hosts},dst=/etc/hosts,options=rbind:ro`,
       `--mount=type=bind,src=${resolv},dst=/etc/resolv.conf,options=rbind:ro`,
     );
-    const image = await this.imageFor(opts.user);
-    // ctr 1.6 replaces the whole command line with the arguments given: the entrypoint goes first.
-    const command = opts.args?.length ? ['/app/server', ...opts.args] : [];
-    await this.ctr(['run', '-d', ...options, '--', image, id, ...command]);
+    try {
+      const image = await this.imageFor(opts.user);
+      // ctr 1.6 replaces the whole command line with the arguments given: the entrypoint goes first.
+      const command = opts.args?.length ? ['/app/server', ...opts.args] : [];
+      await this.ctr(['run', '-d', ...options, '--', image, id, ...command]);
+    } catch (e) {
+      await this.remove({ id, name, address: '' });
+      throw e;
+    }
     // the server prints once its ports listen
     for (let i = 0; i < 100; i++) {
       let text = '';
@@ -130,7 +156,18 @@ export class ContainerdEngine implements TestEngine {
   async remove(target: StartedTarget): Promise<void> {
     await this.ctr(['tasks', 'rm', '-f', target.id]).catch(() => undefined);
     await this.ctr(['containers', 'rm', target.id]).catch(() => undefined);
+    const network = this.networks.networkOf(target.id);
+    await this.networks.leave(target.id);
+    if (network) this.refreshHosts(network);
     for (const file of ['log', 'hosts', 'resolv.conf']) rmSync(join(WORK, `${target.id}.${file}`), { force: true });
+  }
+
+  async createNetwork(): Promise<string> {
+    return this.networks.create();
+  }
+
+  async removeNetwork(name: string): Promise<void> {
+    await this.networks.remove(name);
   }
 
   /** Debuggers in every namespace: sidekick puts them beside their target. */

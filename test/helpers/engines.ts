@@ -49,9 +49,9 @@ export interface TestEngine {
   hasImage(image: string): Promise<boolean>;
   /** removes this name of an image (the image too when no other name keeps it); a missing one is fine */
   forgetImage(image: string): Promise<void>;
-  /** a user-defined network whose names only its members resolve; optional per engine */
-  createNetwork?(): Promise<string>;
-  removeNetwork?(name: string): Promise<void>;
+  /** a user-defined network whose names (TargetOptions.networkAliases) only its members resolve */
+  createNetwork(): Promise<string>;
+  removeNetwork(name: string): Promise<void>;
 }
 
 export const TARGET_IMAGE = 'sidekick-fixture/target:latest';

@@ -6,8 +6,10 @@
  * The debugger is a container in the target's containerd namespace that joins the pid, network, ipc
  * and uts namespaces of the target's task (/proc/PID/ns/* of its PID), run by `ctr run --rm` (see
  * ctr-debugger.ts); `ctr containers rm` (which also removes its snapshot) makes sure it is gone.
+ * Sharing a network namespace does not share /etc/hosts and /etc/resolv.conf: the debugger gets the
+ * target's, read-only, when the target has them mounted from this machine (nerdctl, the CRI).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../errors.js';
@@ -26,7 +28,20 @@ import {
 } from '../runtime.js';
 import { Ctr, CtrFailure } from './ctr.js';
 import { ctrDebugger } from './ctr-debugger.js';
-import { matchId, normalizeRef, parseContainers, parsePullLine, parseTasks, plainHttpRegistry, processStart, shortId, words, type TaskState } from './ctr-text.js';
+import {
+  matchId,
+  nameFileMounts,
+  normalizeRef,
+  parseContainers,
+  parsePullLine,
+  parseTasks,
+  plainHttpRegistry,
+  processStart,
+  shortId,
+  words,
+  type SpecMount,
+  type TaskState,
+} from './ctr-text.js';
 
 /** The label nerdctl names its containers with. */
 export const NERDCTL_NAME = 'nerdctl/name';
@@ -49,6 +64,7 @@ interface ContainerInfo {
   Spec?: {
     process?: { args?: string[]; user?: { uid?: number; gid?: number } };
     linux?: { resources?: { memory?: { limit?: number } } };
+    mounts?: SpecMount[];
   };
 }
 
@@ -62,6 +78,8 @@ const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm
 interface TargetMeta {
   namespace: string;
   pid: number;
+  /** the target's mounts, when findTarget read them */
+  mounts?: SpecMount[];
 }
 
 const quote = (value: string) => JSON.stringify(value);
@@ -146,7 +164,7 @@ export class ContainerdRuntime implements Runtime {
       const state = task ? task.status.toLowerCase() : 'created, no task';
       throw new UserError(`target ${canonical} is not running (${state})`, { hint: `${this.hint(namespace, id, labels, 'start')}, then try again` });
     }
-    this.targets.set(id, { namespace, pid: task.pid });
+    this.targets.set(id, { namespace, pid: task.pid, mounts: info.Spec?.mounts ?? [] });
     return { engine: this.engine, address: canonical, id, name: shown, image: info.Image ?? '', running: true };
   }
 
@@ -204,6 +222,9 @@ export class ContainerdRuntime implements Runtime {
     if (!pid) throw new UserError(`target ${target.address} is not running`, { hint: 'start it, then try again' });
     const ref = normalizeRef(spec.image);
     const ns = (type: string, file: string) => `--with-ns=${type}:/proc/${pid}/ns/${file}`;
+    // The target's own name files, so that the toolkit (port-forward's nc) resolves names as it does.
+    const mounts = this.meta(target).mounts ?? (await this.info(namespace, target.id).catch(() => undefined))?.Spec?.mounts ?? [];
+    const nameFiles = nameFileMounts(mounts).filter((m) => existsSync(m.source));
     // Every option in --name=value form, then "--": ctr 1.6 would otherwise read options of the
     // command (sh -c) as its own.
     const runArgs = [
@@ -213,6 +234,7 @@ export class ContainerdRuntime implements Runtime {
       ns('network', 'net'),
       ns('ipc', 'ipc'),
       ns('uts', 'uts'),
+      ...nameFiles.map((m) => m.option),
       ...spec.capAdd.map((cap) => `--cap-add=CAP_${cap}`),
       ...(spec.privileged ? ['--privileged=true'] : []),
       ...(spec.tty ? ['--tty=true'] : []),

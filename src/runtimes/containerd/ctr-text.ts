@@ -76,6 +76,33 @@ export function parseContainers(text: string): Map<string, string> {
   return containers;
 }
 
+/** A mount of an OCI runtime spec, as `ctr containers info` prints it. */
+export interface SpecMount {
+  destination: string;
+  type?: string;
+  source?: string;
+  options?: string[];
+}
+
+// What a resolver reads (nc, wget... in the toolkit look names up through these).
+const NAME_FILES = ['/etc/hosts', '/etc/resolv.conf'];
+
+/**
+ * The target's /etc/hosts and /etc/resolv.conf, when they are bind mounts of files on this machine
+ * (nerdctl and the CRI write them so), as read-only `ctr run --mount` options for the debugger:
+ * with them, names resolve in the debugger as in the target, as Docker does for a container that
+ * shares another's network. The last mount on a path is the one the target sees. A source ctr's
+ * option syntax cannot carry (a comma) is left out.
+ */
+export function nameFileMounts(mounts: readonly SpecMount[]): Array<{ source: string; option: string }> {
+  return NAME_FILES.flatMap((destination) => {
+    const m = mounts.findLast((x) => x.destination === destination);
+    const bind = m?.type === 'bind' || m?.options?.some((o) => o === 'bind' || o === 'rbind');
+    if (!m?.source?.startsWith('/') || !bind || m.source.includes(',')) return [];
+    return [{ source: m.source, option: `--mount=type=bind,src=${m.source},dst=${destination},options=rbind:ro` }];
+  });
+}
+
 /** `-q` output: one word a line. */
 export function words(text: string): string[] {
   return text.split('\n').map((l) => l.trim()).filter(Boolean);
