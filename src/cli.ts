@@ -93,6 +93,7 @@ async function run({ command, positionals: p, options: o }: ParsedCommand): Prom
         image: str(o.image)!,
         pull: str(o.pull) as Pull,
         name: str(o.name),
+        followRestarts: bool(o['follow-restarts']) ?? false,
         quiet: bool(o.quiet) ?? false,
         engineOptions: engineOptions(o),
       });

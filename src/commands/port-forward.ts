@@ -10,7 +10,8 @@
  *     times faster. `--via auto` (the default) takes it when it works, exec otherwise.
  * Local ports are bound before anything is created, so a port in use fails with nothing to clean up.
  * Runs until SIGINT/SIGTERM/SIGHUP (exit 130/143/129, after removing the debugger) or until the
- * target stops (exit 123).
+ * target stops (exit 123); with --follow-restarts it keeps its ports and starts a new debugger
+ * when the target runs again.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { EXIT, UserError } from '../errors.js';
@@ -35,6 +36,8 @@ export interface PortForwardArgs {
   image?: string;
   pull?: PullPolicy;
   name?: string;
+  /** wait for a stopped target to run again instead of ending */
+  followRestarts?: boolean;
   quiet: boolean;
   engineOptions?: EngineOptions;
 }
@@ -66,13 +69,14 @@ export async function portForwardCommand(args: PortForwardArgs): Promise<number>
   const untrap = cleanup.trapSignals({ quiet: args.quiet });
   const connections = new Set<Socket>();
   try {
-    const { runtime, target } = await resolveTarget(parseAddress(args.target), args.engineOptions);
+    const resolved = await resolveTarget(parseAddress(args.target), args.engineOptions);
+    const { runtime } = resolved;
+    let target = resolved.target;
     debugLog(`target ${target.address} (${target.id.slice(0, 12)})`);
 
     // Connections wait for the debugger; a port in use fails before anything is created.
-    let ready!: (transport: Transport | undefined) => void;
-    const transportReady = new Promise<Transport | undefined>((resolve) => (ready = resolve));
-    cleanup.defer(() => ready(undefined));
+    const route = new Route();
+    cleanup.defer(() => route.refuse(''));
     const forwards: Forward[] = [];
     cleanup.defer(() => {
       for (const f of forwards) f.server.close();
@@ -82,7 +86,7 @@ export async function portForwardCommand(args: PortForwardArgs): Promise<number>
       const onConnection = (socket: Socket) => {
         connections.add(socket);
         socket.once('close', () => connections.delete(socket));
-        void handleConnection(socket, spec, target, transportReady, say);
+        void handleConnection(socket, spec, target, route, say);
       };
       const server = await listen(spec, onConnection);
       const address = server.address();
@@ -90,58 +94,44 @@ export async function portForwardCommand(args: PortForwardArgs): Promise<number>
       forwards.push({ spec, server, local: formatHostPort({ host: spec.local.host, port }), remote: formatHostPort(spec.remote) });
     }
 
-    // The namespace helper starts while the debugger is created.
-    const connecting = args.via === 'exec' ? undefined : startConnector(runtime, target);
-    void connecting?.catch(() => undefined);
-    cleanup.defer(() => connecting?.then((c) => c.close(), () => undefined));
-
-    const spec = buildDebuggerSpec(
-      target,
-      { image: args.image, pull: args.pull, name: args.name, command: HOLD_COMMAND, interactive: true, tty: false },
-      { stdinIsTTY: false, localEnv: {}, owner: sessionOwner() },
-    );
-    const dbg = await createGuardedDebugger(runtime, target, spec, cleanup, args.quiet);
-    for (const note of dbg.notes) debugLog(note);
-    if (!dbg.exec) {
-      throw new UserError(`port-forward is not supported on ${runtime.engine} yet`, { hint: 'see the support matrix in the README' });
+    for (let round = 1; ; round++) {
+      const scope = cleanup.scope();
+      const announce = (transport: Transport) => {
+        if (round > 1) return say(`the target ${target.address} runs again; forwarding resumes`);
+        for (const f of forwards) {
+          const line = args.json
+            ? JSON.stringify({ local: f.local, target: target.address, remote: f.remote, via: transport.via })
+            : `${f.local} -> ${target.address} ${f.remote}`;
+          process.stdout.write(`${line}\n`);
+        }
+        if (process.stderr.isTTY) say('forwarding; press Ctrl-C to stop');
+      };
+      let ended: RoundEnd;
+      try {
+        ended = await forwardOnce(runtime, target, args, scope, route, announce);
+      } catch (e) {
+        // a target that stopped while its debugger was starting is followed like any stop
+        if (cleanup.interruptedBy || !args.followRestarts || (await runtime.isRunning(target))) throw e;
+        debugLog(`round ${round}: ${String(e)}`);
+        ended = { code: -1, debuggerName: '', stderr: '' };
+      }
+      if (cleanup.interruptedBy) return 0; // the signal handler is cleaning up and exits
+      debugLog(`debugger exited with ${ended.code}`);
+      if (await runtime.isRunning(target)) {
+        const why = ended.stderr.trim().split('\n').at(-1)?.replace(/^sidekick: /, '');
+        throw new UserError(`the port-forward debugger ${ended.debuggerName} stopped (exit code ${ended.code})${why ? `: ${why}` : ''}`, {
+          hint: 'run again with --debug for details',
+        });
+      }
+      route.refuse(`the target ${target.address} is not running`);
+      await scope.run();
+      if (!args.followRestarts) {
+        say(`the target ${target.address} stopped; port-forward ended and the debugger was removed`);
+        return EXIT.TARGET_STOPPED;
+      }
+      say(`the target ${target.address} stopped; waiting for it to run again (connections are refused meanwhile)`);
+      target = await untilRunning(runtime, target);
     }
-
-    const exited = dbg.wait();
-    // Holding the attached stdin open keeps the debugger alive; its stderr explains an early end.
-    const streams = await dbg.attach();
-    let stderr = '';
-    streams.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString('utf8')).slice(-2000);
-    });
-    streams.stdout.resume();
-    await dbg.start();
-    debugLog('started');
-    const transport = await chooseTransport(args.via, dbg, spec.image, connecting);
-    debugLog(`connections go through ${transport.via}`);
-    ready(transport);
-
-    for (const f of forwards) {
-      const line = args.json
-        ? JSON.stringify({ local: f.local, target: target.address, remote: f.remote, via: transport.via })
-        : `${f.local} -> ${target.address} ${f.remote}`;
-      process.stdout.write(`${line}\n`);
-    }
-    if (process.stderr.isTTY) say('forwarding; press Ctrl-C to stop');
-
-    const code = await exited.catch((e: unknown) => {
-      if (cleanup.interruptedBy) return -1;
-      throw new UserError(`lost ${runtime.engine} during the forward: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-    });
-    if (cleanup.interruptedBy) return 0; // the signal handler is cleaning up and exits
-    debugLog(`debugger exited with ${code}`);
-    if (!(await runtime.isRunning(target))) {
-      say(`the target ${target.address} stopped; port-forward ended and the debugger was removed`);
-      return EXIT.TARGET_STOPPED;
-    }
-    const why = stderr.trim().split('\n').at(-1)?.replace(/^sidekick: /, '');
-    throw new UserError(`the port-forward debugger ${dbg.name} stopped (exit code ${code})${why ? `: ${why}` : ''}`, {
-      hint: 'run again with --debug for details',
-    });
   } finally {
     if (!cleanup.interruptedBy) {
       await cleanup.run();
@@ -149,6 +139,110 @@ export async function portForwardCommand(args: PortForwardArgs): Promise<number>
     } else {
       await new Promise(() => undefined); // the signal handler finishes the cleanup and exits
     }
+  }
+}
+
+interface RoundEnd {
+  code: number;
+  debuggerName: string;
+  /** the debugger's last words, which explain an early end */
+  stderr: string;
+}
+
+/**
+ * One debugger's life: it joins the target, connections go through it, and this returns when it
+ * exits (the target stopped, or the debugger failed). Its removal is registered in `scope`.
+ */
+async function forwardOnce(
+  runtime: Runtime,
+  target: Target,
+  args: PortForwardArgs,
+  scope: Cleanup,
+  route: Route,
+  announce: (transport: Transport) => void,
+): Promise<RoundEnd> {
+  route.wait();
+  // The namespace helper starts while the debugger is created.
+  const connecting = args.via === 'exec' ? undefined : startConnector(runtime, target);
+  void connecting?.catch(() => undefined);
+  scope.defer(() => connecting?.then((c) => c.close(), () => undefined));
+
+  const spec = buildDebuggerSpec(
+    target,
+    { image: args.image, pull: args.pull, name: args.name, command: HOLD_COMMAND, interactive: true, tty: false },
+    { stdinIsTTY: false, localEnv: {}, owner: sessionOwner() },
+  );
+  const dbg = await createGuardedDebugger(runtime, target, spec, scope, args.quiet);
+  for (const note of dbg.notes) debugLog(note);
+  if (!dbg.exec) {
+    throw new UserError(`port-forward is not supported on ${runtime.engine} yet`, { hint: 'see the support matrix in the README' });
+  }
+
+  const exited = dbg.wait();
+  // Holding the attached stdin open keeps the debugger alive; its stderr explains an early end.
+  const streams = await dbg.attach();
+  let stderr = '';
+  streams.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-2000);
+  });
+  streams.stdout.resume();
+  await dbg.start();
+  debugLog('started');
+  const transport = await chooseTransport(args.via, dbg, spec.image, connecting);
+  debugLog(`connections go through ${transport.via}`);
+  route.open(transport);
+  announce(transport);
+
+  const code = await exited.catch((e: unknown) => {
+    throw new UserError(`lost ${runtime.engine} during the forward: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  });
+  return { code, debuggerName: dbg.name, stderr };
+}
+
+/** The target again once it runs (--follow-restarts): until then, or until a signal ends sidekick. */
+async function untilRunning(runtime: Runtime, target: Target): Promise<Target> {
+  const address = parseAddress(target.address);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 500));
+    try {
+      return await runtime.findTarget(address);
+    } catch (e) {
+      // not running, gone for now, or the engine restarting: all worth waiting out
+      debugLog(`waiting for ${target.address}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
+
+/**
+ * Where new connections go: they wait while a debugger starts, go through its transport once it
+ * runs, and are refused (with the reason) while there is none.
+ */
+class Route {
+  private next!: Promise<Transport | string>;
+  private settle: (to: Transport | string) => void = () => undefined;
+
+  constructor() {
+    this.wait();
+  }
+
+  get current(): Promise<Transport | string> {
+    return this.next;
+  }
+
+  wait(): void {
+    this.settle('');
+    this.next = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  open(transport: Transport): void {
+    this.settle(transport);
+    this.next = Promise.resolve(transport);
+  }
+
+  /** refuses connections, the waiting ones included; an empty reason refuses them silently */
+  refuse(why: string): void {
+    this.settle(why);
+    this.next = Promise.resolve(why);
   }
 }
 
@@ -244,18 +338,13 @@ function proc(p: { stdin: NodeJS.WritableStream; stderr: NodeJS.ReadableStream }
 
 const bracketed = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
-async function handleConnection(
-  local: Socket,
-  spec: ForwardSpec,
-  target: Target,
-  transportReady: Promise<Transport | undefined>,
-  say: (line: string) => void,
-): Promise<void> {
+async function handleConnection(local: Socket, spec: ForwardSpec, target: Target, route: Route, say: (line: string) => void): Promise<void> {
   local.on('error', () => undefined); // a client reset ends only its own relay
   const where = `${formatHostPort(spec.remote)} in ${target.address}`;
-  const transport = await transportReady;
-  if (!transport || local.destroyed) {
+  const transport = await route.current;
+  if (typeof transport === 'string' || local.destroyed) {
     local.destroy();
+    if (transport) say(`connection to ${where} refused: ${transport}`);
     return;
   }
   const started = performance.now();

@@ -15,6 +15,8 @@ export class Cleanup {
   private readonly inFlight = new Set<Promise<unknown>>();
   private signal?: NodeJS.Signals;
 
+  constructor(private readonly parent?: Cleanup) {}
+
   /** the signal that interrupted the session, if any */
   get interruptedBy(): NodeJS.Signals | undefined {
     return this.signal;
@@ -25,8 +27,19 @@ export class Cleanup {
     this.tasks.push(task);
   }
 
+  /**
+   * A group of cleanups that can run early (one debugger among several in turn); what is left of it
+   * runs with this Cleanup, and a signal waits for its work in flight as for this one's.
+   */
+  scope(): Cleanup {
+    const child = new Cleanup(this);
+    this.defer(() => child.run());
+    return child;
+  }
+
   /** marks work whose result may need cleaning up (e.g. a create request) */
   track<T>(work: Promise<T>): Promise<T> {
+    if (this.parent) return this.parent.track(work);
     const settled = work.then(
       () => undefined,
       () => undefined,

@@ -219,6 +219,31 @@ describe.each(CASES)('port-forward on $label', ({ engine, via }) => {
     expect(String(result.stderr)).toMatch(/target .* stopped; port-forward ended/);
     expect(await eventually(async () => (await debuggersOf(doomed)).length === 0)).toBe(true);
   });
+
+  it('with --follow-restarts, refuses connections while the target is down and forwards again once it runs', async () => {
+    const phoenix = await engine.startTarget();
+    started.push(phoenix);
+    const s = await startForward(engine, ['--via', via, '--follow-restarts', phoenix.address, '8080'], 1);
+    const port = s.forwards[0]!.port;
+    let stderr = '';
+    s.cli.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await httpGet(port)).toMatch(/hello from sidekick target/);
+
+    await engine.kill(phoenix);
+    expect(await eventually(async () => stderr.includes('waiting for it to run again'), 30_000)).toBe(true);
+    expect(await debuggersOf(phoenix)).toEqual([]);
+    expect((await exchange(port, 'GET / HTTP/1.0\r\n\r\n').catch(() => Buffer.alloc(0))).length).toBe(0);
+    const refusedLine = /connection to 127\.0\.0\.1:8080 in .* refused: the target .* is not running/;
+    expect(await eventually(async () => refusedLine.test(stderr), 5_000)).toBe(true);
+
+    await engine.startAgain(phoenix);
+    const answers = async () => /hello from sidekick target/.test(await httpGet(port).catch(() => ''));
+    expect(await eventually(answers, 60_000, 250)).toBe(true);
+    expect(stderr).toMatch(/runs again; forwarding resumes/);
+    s.cli.kill('SIGINT');
+    expect((await s.cli).exitCode).toBe(130);
+    expect(await eventually(async () => (await debuggersOf(phoenix)).length === 0)).toBe(true);
+  });
 });
 
 describe.each(ENGINES)('port-forward errors on $name: one line, a hint, nothing left behind', (engine) => {

@@ -153,6 +153,15 @@ export class ContainerdEngine implements TestEngine {
     await this.ctr(['tasks', 'kill', '--signal=SIGKILL', target.id]).catch(() => undefined);
   }
 
+  async startAgain(target: StartedTarget): Promise<void> {
+    // a killed task stays until deleted; a new one starts in the same container
+    for (let i = 0; i < 100 && !(await this.ctr(['tasks', 'ls'])).split('\n').some((l) => l.startsWith(target.id) && /STOPPED/.test(l)); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await this.ctr(['tasks', 'rm', target.id]);
+    await this.ctr(['tasks', 'start', '-d', `--log-uri=file://${join(WORK, `${target.id}.log`)}`, target.id]);
+  }
+
   async remove(target: StartedTarget): Promise<void> {
     await this.ctr(['tasks', 'rm', '-f', target.id]).catch(() => undefined);
     await this.ctr(['containers', 'rm', target.id]).catch(() => undefined);

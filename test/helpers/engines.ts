@@ -39,6 +39,8 @@ export interface TestEngine {
   /** creates targets without starting them (for exited/ambiguous cases) */
   createStopped(): Promise<StartedTarget>;
   kill(target: StartedTarget): Promise<void>;
+  /** starts a killed target again, the same container */
+  startAgain(target: StartedTarget): Promise<void>;
   remove(target: StartedTarget): Promise<void>;
   /** names of containers labelled as sidekick debuggers */
   debuggers(): Promise<string[]>;
@@ -119,6 +121,10 @@ export class DockerApiEngine implements TestEngine {
 
   async kill(target: StartedTarget): Promise<void> {
     await this.docker.getContainer(target.id).kill().catch(() => undefined);
+  }
+
+  async startAgain(target: StartedTarget): Promise<void> {
+    await this.docker.getContainer(target.id).start();
   }
 
   async remove(target: StartedTarget): Promise<void> {
