@@ -20,7 +20,7 @@ import { parseAddress } from '../runtimes/address.js';
 import { buildDebuggerSpec } from '../runtimes/debugger-spec.js';
 import { resolveTarget } from '../runtimes/engines.js';
 import { formatHostPort, parseForwardSpecs, type ForwardSpec } from '../runtimes/forward-spec.js';
-import type { Debugger, EngineOptions, PullPolicy, Runtime, Target } from '../runtimes/runtime.js';
+import type { Debugger, EngineOptions, PullPolicy, Runtime, Target, TargetDetails } from '../runtimes/runtime.js';
 import { createGuardedDebugger, sessionOwner } from '../shell/guard.js';
 import { Cleanup } from '../shell/interrupts.js';
 import { startNetnsConnector, type NetnsConnector } from '../shell/netns.js';
@@ -106,18 +106,20 @@ export async function portForwardCommand(args: PortForwardArgs): Promise<number>
         }
         if (process.stderr.isTTY) say('forwarding; press Ctrl-C to stop');
       };
+      // What the target's run looked like, to tell a quick restart from a debugger that failed.
+      const before = args.followRestarts ? runtime.describeTarget?.(target).catch(() => undefined) : undefined;
       let ended: RoundEnd;
       try {
         ended = await forwardOnce(runtime, target, args, scope, route, announce);
       } catch (e) {
         // a target that stopped while its debugger was starting is followed like any stop
-        if (cleanup.interruptedBy || !args.followRestarts || (await runtime.isRunning(target))) throw e;
+        if (cleanup.interruptedBy || !args.followRestarts || !(await targetEnded(runtime, target, await before))) throw e;
         debugLog(`round ${round}: ${String(e)}`);
         ended = { code: -1, debuggerName: '', stderr: '' };
       }
       if (cleanup.interruptedBy) return 0; // the signal handler is cleaning up and exits
       debugLog(`debugger exited with ${ended.code}`);
-      if (await runtime.isRunning(target)) {
+      if (!(await targetEnded(runtime, target, await before))) {
         const why = ended.stderr.trim().split('\n').at(-1)?.replace(/^sidekick: /, '');
         throw new UserError(`the port-forward debugger ${ended.debuggerName} stopped (exit code ${ended.code})${why ? `: ${why}` : ''}`, {
           hint: 'run again with --debug for details',
@@ -197,6 +199,21 @@ async function forwardOnce(
     throw new UserError(`lost ${runtime.engine} during the forward: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   });
   return { code, debuggerName: dbg.name, stderr };
+}
+
+/**
+ * Whether the target's run that the debugger joined is over: it stopped, or (given how it looked
+ * then) it already runs again. The engine may learn of either a moment after the debugger ended.
+ */
+async function targetEnded(runtime: Runtime, target: Target, before: TargetDetails | undefined): Promise<boolean> {
+  const end = Date.now() + (before ? 3_000 : 0);
+  for (;;) {
+    if (!(await runtime.isRunning(target))) return true;
+    const now = before && (await runtime.describeTarget?.(target).catch(() => undefined));
+    if (before && now && (now.startedAt !== before.startedAt || now.restartCount !== before.restartCount)) return true;
+    if (Date.now() >= end) return false;
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** The target again once it runs (--follow-restarts): until then, or until a signal ends sidekick. */
