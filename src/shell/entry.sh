@@ -48,24 +48,7 @@ EOT
 SIDEKICK_CWD=$(readlink "/proc/$tpid/cwd" 2>/dev/null || echo /)
 export SIDEKICK_CWD
 
-# Without CAP_SYS_CHROOT (a restricted profile, a non-root debugger) the target's files stay where
-# the kernel shows them, and the command runs there.
-capeff=0
-while read -r key value; do [ "$key" = CapEff: ] && capeff=$value; done </proc/self/status
-if [ $(( 0x$capeff >> 18 & 1 )) -eq 0 ]; then
-  echo "sidekick: this debugger may not chroot (no CAP_SYS_CHROOT): the target's filesystem is at $root" >&2
-  [ -n "$tpath" ] && export PATH="$PATH:$tpath"
-  cd "$root$SIDEKICK_CWD" 2>/dev/null || cd "$root/"
-  unset SIDEKICK_CWD
-  [ "$#" -gt 0 ] || set -- sh
-  "$@"
-  status=$?
-  exit $status
-fi
-
-tk=/proc/$$/root
-drop=
-if [ -n "$user" ]; then
+user_ids() { # uid:gid of $user, by name from the target's /etc/passwd or as given
   case "$user" in
     *[!0-9:]*) ids=$(awk -F: -v u="${user%%:*}" '$1 == u { print $3 ":" $4; exit }' "$root/etc/passwd" 2>/dev/null)
                [ -n "$ids" ] || fail "user ${user%%:*} is not in the target's /etc/passwd; give a numeric uid[:gid]" ;;
@@ -73,6 +56,40 @@ if [ -n "$user" ]; then
   esac
   uid=${ids%%:*}; gid=${ids#*:}; [ "$gid" = "$ids" ] && gid=$uid
   case "$uid:$gid" in *[!0-9:]*|:*|*:) fail "bad user $user; give a numeric uid[:gid] or a user name" ;; esac
+}
+
+# The command runs inside the target's root unless it cannot: without CAP_SYS_CHROOT (a restricted
+# profile, a non-root debugger), or with a toolkit whose programs need its own loader and libraries
+# (dynamically linked: alpine, netshoot...), which are not in the target's root. Then the command
+# runs in the toolkit's filesystem, starting where the kernel shows the target's.
+tk=/proc/$$/root
+outside=
+capeff=0
+while read -r key value; do [ "$key" = CapEff: ] && capeff=$value; done </proc/self/status
+if [ $(( 0x$capeff >> 18 & 1 )) -eq 0 ]; then
+  outside="this debugger may not chroot (no CAP_SYS_CHROOT)"
+elif ! chroot "$root" "$tk$sh_path" -c : </dev/null >/dev/null 2>&1; then
+  outside="the toolkit's programs cannot run inside the target's root (dynamically linked?)"
+fi
+if [ -n "$outside" ]; then
+  echo "sidekick: $outside: you are in the toolkit's filesystem, the target's is at $root" >&2
+  [ -n "$tpath" ] && export PATH="$PATH:$tpath"
+  cd "$root$SIDEKICK_CWD" 2>/dev/null || cd "$root/"
+  unset SIDEKICK_CWD
+  [ "$#" -gt 0 ] || set -- sh
+  if [ -n "$user" ]; then
+    user_ids
+    tool nsenter >/dev/null || fail "the toolkit image has no nsenter, which --user needs"
+    set -- nsenter -S "$uid" -G "$gid" -- "$@"
+  fi
+  "$@"
+  status=$?
+  exit $status
+fi
+
+drop=
+if [ -n "$user" ]; then
+  user_ids
   drop=$(tool nsenter) || fail "the toolkit image has no nsenter, which --user needs"
   drop=$tk$drop
   # A process of that user outside the target's root keeps the toolkit reachable after privileges drop.

@@ -103,6 +103,14 @@ describe.each(ENGINES)('exec on $name', (engine) => {
     expect(numeric.stdout).toBe('65532\n');
   });
 
+  it("runs a dynamically linked toolkit in its own filesystem, the target's at /proc/1/root, and says so", async () => {
+    const r = await run(['--image', 'sidekick-fixture/dyntools:latest', target.address, '--', 'sh', '-c', 'pwd; cat data/greeting.txt; ls /proc/1/root/app']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    // the shell starts in the target's working directory (/app), as the kernel shows it
+    expect(r.stdout).toBe('/proc/1/root/app\nhello from the target filesystem\ndata\nserver\n');
+    expect(r.stderr).toMatch(/^sidekick: the toolkit's programs cannot run inside the target's root .*: you are in the toolkit's filesystem, the target's is at \/proc\/1\/root\n$/);
+  });
+
   it('finds the target by ID prefix', async () => {
     const r = await run([`${engine.name}://${target.id.slice(0, 12)}`, '--', 'true']);
     expect(r.exitCode).toBe(0);

@@ -64,6 +64,13 @@ describe('exec on kubernetes', () => {
     expect(r.stdout).toContain('hello from the target filesystem\n/app\ndemo\n');
   });
 
+  it("runs a dynamically linked toolkit in its own filesystem, with the target's at /proc/1/root", async () => {
+    const r = await run(['--image', 'sidekick-fixture/dyntools:latest', `k8s://${ns}/web`, '--', 'sh', '-c', 'pwd; cat data/greeting.txt']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe('/proc/1/root/app\nhello from the target filesystem\n');
+    expect(r.stderr).toMatch(/cannot run inside the target's root .*the target's is at \/proc\/1\/root/);
+  });
+
   it('passes on exit codes, keeps stderr apart, and takes pod/NAME with -n', async () => {
     for (const [command, code] of [[['true'], 0], [['sh', '-c', 'echo oops >&2; exit 7'], 7], [['no-such-command'], 127]] as const) {
       const r = await run(['-n', ns, 'pod/web/app', '--', ...command]);
