@@ -1,7 +1,7 @@
 /** The test cluster of scripts/k8s (a real API server and kubelet): kubectl from its build, namespaces per test file. */
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -91,4 +91,37 @@ export async function restrictedKubeconfig(namespace: string): Promise<string> {
     }),
   );
   return file;
+}
+
+/** Where the kubelet mounts a pod's service account, and where client-node's in-cluster config reads it. */
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * What a pod of a debugging service account sees: its token, the cluster's CA and its namespace at
+ * SERVICE_ACCOUNT_DIR, and the API's address in KUBERNETES_SERVICE_HOST/PORT (returned as env).
+ * The account may add ephemeral containers and attach and exec into pods of its namespace.
+ */
+export async function inClusterServiceAccount(namespace: string): Promise<Record<string, string>> {
+  if (existsSync(SERVICE_ACCOUNT_DIR)) throw new Error(`${SERVICE_ACCOUNT_DIR} exists on this machine: the test will not overwrite it`);
+  const sa = 'debugger';
+  await kubectl(['create', 'serviceaccount', sa, '-n', namespace]);
+  await kubectl(['create', 'role', 'debugger', '-n', namespace, '--verb=get,list,watch', '--resource=pods']);
+  await kubectl(['create', 'role', 'debugger-write', '-n', namespace, '--verb=patch,update', '--resource=pods/ephemeralcontainers']);
+  await kubectl(['create', 'role', 'debugger-streams', '-n', namespace, '--verb=create,get', '--resource=pods/attach,pods/exec']);
+  for (const role of ['debugger', 'debugger-write', 'debugger-streams']) {
+    await kubectl(['create', 'rolebinding', role, '-n', namespace, `--role=${role}`, `--serviceaccount=${namespace}:${sa}`]);
+  }
+  const token = (await kubectl(['create', 'token', sa, '-n', namespace])).trim();
+  const server = new URL((await kubectl(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'])).trim());
+  const ca = (await kubectl(['config', 'view', '--raw', '--minify', '-o', 'jsonpath={.clusters[0].cluster.certificate-authority-data}'])).trim();
+  mkdirSync(SERVICE_ACCOUNT_DIR, { recursive: true });
+  writeFileSync(join(SERVICE_ACCOUNT_DIR, 'token'), token);
+  writeFileSync(join(SERVICE_ACCOUNT_DIR, 'ca.crt'), Buffer.from(ca, 'base64'));
+  writeFileSync(join(SERVICE_ACCOUNT_DIR, 'namespace'), namespace);
+  return { KUBERNETES_SERVICE_HOST: server.hostname, KUBERNETES_SERVICE_PORT: server.port || '443' };
+}
+
+/** Removes what inClusterServiceAccount wrote on this machine. */
+export function forgetInClusterServiceAccount(): void {
+  rmSync('/var/run/secrets', { recursive: true, force: true });
 }

@@ -6,7 +6,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { execa, type ResultPromise } from 'execa';
 import { expectOneLineError, sidekick, sidekickProcess } from '../helpers/cli.js';
-import { KUBECONFIG, clusterReady, kubectl, createNamespace, deleteNamespace, restrictedKubeconfig, startPod, uniqueNamespace } from '../helpers/kube.js';
+import {
+  KUBECONFIG,
+  clusterReady,
+  createNamespace,
+  deleteNamespace,
+  forgetInClusterServiceAccount,
+  inClusterServiceAccount,
+  kubectl,
+  restrictedKubeconfig,
+  startPod,
+  uniqueNamespace,
+} from '../helpers/kube.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PtySession } from '../helpers/pty.js';
 import { eventually } from '../helpers/engines.js';
 
@@ -69,6 +83,19 @@ describe('exec on kubernetes', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe('/proc/1/root/app\nhello from the target filesystem\n');
     expect(r.stderr).toMatch(/cannot run inside the target's root .*the target's is at \/proc\/1\/root/);
+  });
+
+  it('finds the cluster from inside a pod: service account token, CA and namespace, no kubeconfig', async () => {
+    const serviceEnv = await inClusterServiceAccount(ns);
+    try {
+      // no KUBECONFIG and an empty home: nothing but the service account to go by
+      const home = mkdtempSync(join(tmpdir(), 'sidekick-home-'));
+      const r = await sidekick(['exec', 'pod/web', '--', 'cat', '/app/data/greeting.txt'], { env: { ...serviceEnv, KUBECONFIG: '', HOME: home }, timeout: 120_000 });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toBe('hello from the target filesystem\n');
+    } finally {
+      forgetInClusterServiceAccount();
+    }
   });
 
   it('passes on exit codes, keeps stderr apart, and takes pod/NAME with -n', async () => {
