@@ -52,6 +52,10 @@ state = "/run/containerd"
     [plugins."io.containerd.grpc.v1.cri".cni]
       bin_dir = "/usr/lib/cni"
       conf_dir = "/etc/cni/net.d"
+    # The local test registry (scripts/engines/registry.sh) speaks plain HTTP: the kubelet's pulls
+    # from it are what sidekick shows as the node pulling the debugger's image.
+    [plugins."io.containerd.grpc.v1.cri".registry.mirrors."127.0.0.1:5055"]
+      endpoint = ["http://127.0.0.1:5055"]
 TOML
 config_changed=false
 if ! cmp -s "$conf_dir/config.toml.new" "$conf_dir/config.toml"; then

@@ -145,6 +145,20 @@ describe('exec on kubernetes', () => {
     expectOneLineError(r, /the debugger cannot start: (ErrImagePull|ImagePullBackOff).*check the image name/);
   });
 
+  it('says when the node pulls the toolkit (from the local test registry), then runs the command', async () => {
+    const image = '127.0.0.1:5055/sidekick/toolkit:pull-test';
+    await execa('ctr', ['-n', 'k8s.io', 'images', 'rm', image], { reject: false });
+    // a pod of its own: the kubelet stops recording events for a pod that already had many
+    await startPod({ namespace: ns, name: 'puller', runAsUser: 65532 });
+    const r = await run(['--image', image, `k8s://${ns}/puller`, '--', 'echo', 'pulled and ran']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe('pulled and ran\n');
+    expect(r.stderr).toBe(`Pulling ${image}...\nPulled ${image}\n`);
+    // present now: nothing to say
+    const again = await run(['--image', image, `k8s://${ns}/puller`, '--', 'true']);
+    expect(again.stderr).toBe('');
+  });
+
   it('names the verb and resource when RBAC forbids it', async () => {
     const kubeconfig = await restrictedKubeconfig(ns);
     const r = await run(['--kubeconfig', kubeconfig, 'pod/web', '--', 'true']);

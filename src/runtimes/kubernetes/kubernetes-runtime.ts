@@ -20,6 +20,7 @@ import type {
   DebuggerSpec,
   DebuggerStreams,
   ExecProcess,
+  Progress,
   Runtime,
   Target,
   TargetDetails,
@@ -29,7 +30,7 @@ import { apiMessage, apiStatus, commonApiError } from './api-errors.js';
 import { exitCodeOf, openChannels, type Channels } from './channels.js';
 import { ExitMarkFilter } from './exit-mark.js';
 import { namespaceFor, type KubeOptions } from './config.js';
-import { KubeRest } from './rest.js';
+import { KubeRest, type PodEvent } from './rest.js';
 import { applyProfile, parseProfile } from './profiles.js';
 
 /** Marks an ephemeral container as a sidekick debugger (ephemeral containers have no labels). */
@@ -150,7 +151,7 @@ export class KubernetesRuntime implements Runtime {
     }
   }
 
-  async createDebugger(target: Target, spec: DebuggerSpec): Promise<Debugger> {
+  async createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger> {
     const { namespace, pod, container } = splitTargetId(target.id);
     const podSpec = this.pods.get(target.id) ?? (await this.readPod(namespace, pod));
     const targetSpec = podSpec.spec?.containers.find((c) => c.name === container);
@@ -192,7 +193,7 @@ export class KubernetesRuntime implements Runtime {
       throw this.patchFailure(e, namespace, pod, profile);
     }
     debugLog(`kubernetes: added ephemeral container ${name} to ${namespace}/${pod} (profile ${profile})`);
-    return this.debuggerFor({ namespace, pod, container: name }, spec, `${spec.image}`);
+    return this.debuggerFor({ namespace, pod, container: name }, spec, `${spec.image}`, progress);
   }
 
   private patchFailure(e: unknown, namespace: string, pod: string, profile: string): UserError {
@@ -220,24 +221,34 @@ export class KubernetesRuntime implements Runtime {
    * test: the kubelet accepts an attach to a created container that has not started, and the
    * go-ahead line is lost.) The status supplies the reason when the container cannot start.
    */
-  private async attachWhenRunning(where: PodTarget, path: string, image: string): Promise<Channels> {
+  private async attachWhenRunning(where: PodTarget, path: string, image: string, progress: Progress): Promise<Channels> {
     const end = Date.now() + (this.opts.startTimeoutMs ?? 120_000);
+    const pulls = new NodePulls(this.api, where, image, progress);
+    await this.untilRunning(where, image, end, pulls);
+    try {
+      // a pull too quick to be seen while waiting is still told (while attaching, so it costs no
+      // time), before any output: the debugger waits for the go-ahead line
+      const [channels] = await Promise.all([this.call(() => openChannels(this.kc, path)), pulls.final()]);
+      return channels;
+    } catch (e) {
+      throw e instanceof UserError ? e : new UserError(`cannot attach to the debugger: ${apiMessage(e)}`, { cause: e });
+    }
+  }
+
+  private async untilRunning(where: PodTarget, image: string, end: number, pulls: NodePulls): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       if (await this.answersExec(where)) {
         debugLog(`kubernetes: the debugger runs (exec answered on attempt ${attempt})`);
-        break;
+        return;
       }
       const state = await this.startState(where, image, end);
       if (state === 'terminated') {
         throw new UserError('the debugger ended before sidekick could attach to it', { hint: 'see "kubectl describe pod" for its exit code and reason' });
       }
-      if (state === 'running') break;
+      if (state === 'running') return;
+      // a container slow to start may be waiting for its image: say so, as local engines do
+      if (attempt % 10 === 0) await pulls.look();
       await new Promise((r) => setTimeout(r, 50));
-    }
-    try {
-      return await this.call(() => openChannels(this.kc, path));
-    } catch (e) {
-      throw e instanceof UserError ? e : new UserError(`cannot attach to the debugger: ${apiMessage(e)}`, { cause: e });
     }
   }
 
@@ -296,7 +307,7 @@ export class KubernetesRuntime implements Runtime {
     return { kind: 'exec', file: process.execPath, args: [cli, 'cleanup', '--only', `k8s://${id}`, '-q', ...flags] };
   }
 
-  private debuggerFor(where: PodTarget, spec: DebuggerSpec, image: string): Debugger {
+  private debuggerFor(where: PodTarget, spec: DebuggerSpec, image: string, progress: Progress): Debugger {
     let channels: Channels | undefined;
     const mark = new ExitMarkFilter();
     let attached!: () => void;
@@ -310,7 +321,7 @@ export class KubernetesRuntime implements Runtime {
       notes: [],
       orphanCleanup: this.cleanupRecipe(id),
       attach: async (): Promise<DebuggerStreams> => {
-        channels = await this.attachWhenRunning(where, attachPath(spec.tty), image);
+        channels = await this.attachWhenRunning(where, attachPath(spec.tty), image, progress);
         attached();
         // the exit mark travels on stderr, which a terminal merges into stdout
         const stdout = channels.stdout.pipe(spec.tty ? mark : new PassThrough());
@@ -449,4 +460,57 @@ export function parseQuantity(q: string | undefined): number | undefined {
   if (!m) return undefined;
   const unit: Record<string, number> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, K: 1e3, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
   return Math.round(Number(m[1]) * (m[2] ? unit[m[2]]! : 1));
+}
+
+/**
+ * The node's pull of the debugger's image, from the kubelet's events on the pod ("Pulling",
+ * "Pulled"), shown like a local engine's pull. Events are optional: without the right to list them
+ * sidekick just waits.
+ */
+class NodePulls {
+  private pulling = false;
+  private done = false;
+  private blind = false;
+  private readonly fieldPath: string;
+
+  constructor(
+    private readonly api: KubeRest,
+    private readonly where: PodTarget,
+    private readonly image: string,
+    private readonly progress: Progress,
+  ) {
+    this.fieldPath = `spec.ephemeralContainers{${where.container}}`;
+  }
+
+  async look(): Promise<void> {
+    if (this.blind || this.done) return;
+    let events: PodEvent[];
+    try {
+      events = (await this.api.podEvents(this.where.namespace, this.where.pod)).items;
+    } catch (e) {
+      this.blind = true;
+      debugLog(`kubernetes: no pod events (${apiMessage(e)})`);
+      return;
+    }
+    const ours = events.filter((e) => e.involvedObject?.fieldPath === this.fieldPath);
+    if (!this.pulling && ours.some((e) => e.reason === 'Pulling')) {
+      this.pulling = true;
+      this.progress.pull({ image: this.image, status: 'pulling on the node' });
+    }
+    if (this.pulling && ours.some((e) => e.reason === 'Pulled')) this.finish();
+  }
+
+  /**
+   * Once the container runs: one more look, then a pull that was shown is done. (The kubelet stops
+   * recording events for a pod that had many, so a pod debugged over and over may tell nothing.)
+   */
+  async final(): Promise<void> {
+    await this.look();
+    if (this.pulling && !this.done) this.finish();
+  }
+
+  private finish(): void {
+    this.done = true;
+    this.progress.pullDone(this.image);
+  }
 }

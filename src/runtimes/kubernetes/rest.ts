@@ -17,6 +17,13 @@ export class ApiFailure extends Error {
   }
 }
 
+/** The parts of a core/v1 Event sidekick reads. */
+export interface PodEvent {
+  reason?: string;
+  message?: string;
+  involvedObject?: { fieldPath?: string };
+}
+
 export class KubeRest {
   constructor(private readonly kc: KubeConfig) {}
 
@@ -57,6 +64,12 @@ export class KubeRest {
 
   listPods(namespace?: string): Promise<V1PodList> {
     return this.request('GET', namespace ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods` : '/api/v1/pods');
+  }
+
+  /** Events about one pod (the kubelet's "Pulling", "Pulled", "Failed"...). */
+  podEvents(namespace: string, pod: string): Promise<{ items: PodEvent[] }> {
+    const selector = encodeURIComponent(`involvedObject.kind=Pod,involvedObject.name=${pod}`);
+    return this.request('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/events?fieldSelector=${selector}`);
   }
 
   addEphemeralContainer(namespace: string, name: string, patch: unknown): Promise<V1Pod> {
