@@ -27,6 +27,8 @@ export interface PodOptions {
   namespace: string;
   name: string;
   runAsUser?: number;
+  /** readOnlyRootFilesystem for its containers */
+  readOnly?: boolean;
   /** a pod that passes Pod Security "restricted" */
   restricted?: boolean;
   annotations?: Record<string, string>;
@@ -40,11 +42,12 @@ export async function startPod(opts: PodOptions): Promise<void> {
     : opts.runAsUser === undefined
       ? undefined
       : { runAsUser: opts.runAsUser, runAsGroup: opts.runAsUser };
-  const containers = [{ name: 'app', image: 'sidekick-fixture/target:latest', imagePullPolicy: 'Never', securityContext: sc }];
+  const securityContext = opts.readOnly ? { ...sc, readOnlyRootFilesystem: true } : sc;
+  const containers = [{ name: 'app', image: 'sidekick-fixture/target:latest', imagePullPolicy: 'Never', securityContext }];
   if (opts.extraContainer) {
     // the same server on other ports: the pod's containers share one network namespace
     const env = [{ name: 'PORT', value: '8081' }, { name: 'LOOPBACK_PORT', value: '6061' }, { name: 'ECHO_PORT', value: '7071' }];
-    containers.push({ name: opts.extraContainer, image: 'sidekick-fixture/target:latest', imagePullPolicy: 'Never', securityContext: sc, env } as (typeof containers)[number]);
+    containers.push({ name: opts.extraContainer, image: 'sidekick-fixture/target:latest', imagePullPolicy: 'Never', securityContext, env } as (typeof containers)[number]);
   }
   const pod = {
     apiVersion: 'v1',

@@ -98,6 +98,15 @@ describe('exec on kubernetes', () => {
     }
   });
 
+  it('works on a read-only root and writes nothing into it', async () => {
+    await startPod({ namespace: ns, name: 'sealed', runAsUser: 65532, readOnly: true });
+    const r = await run([`k8s://${ns}/sealed`, '--', 'sh', '-c', 'cat /app/data/greeting.txt; ls -a /; touch /app/x 2>/dev/null || echo read-only']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('hello from the target filesystem\n');
+    expect(r.stdout).toMatch(/read-only\n$/);
+    expect(r.stdout).not.toMatch(/sidekick/);
+  });
+
   it('passes on exit codes, keeps stderr apart, and takes pod/NAME with -n', async () => {
     for (const [command, code] of [[['true'], 0], [['sh', '-c', 'echo oops >&2; exit 7'], 7], [['no-such-command'], 127]] as const) {
       const r = await run(['-n', ns, 'pod/web/app', '--', ...command]);
