@@ -1,9 +1,9 @@
 /**
  * The pull path against a real registry (a local one on plain HTTP: scripts/engines/registry.sh), on
- * Docker, Podman and containerd: a missing toolkit is pulled with progress shown, --pull always pulls
- * again, and the session then works. Docker treats a loopback registry as insecure; Podman is told so
- * by the registries.conf of scripts/engines/podman.sh; sidekick has ctr pull from it in plain HTTP.
- * nerdctl is the containerd runtime with other names: its pull is containerd's.
+ * every local engine: a missing toolkit is pulled with progress shown, --pull always pulls again, and
+ * the session then works. Docker treats a loopback registry as insecure; Podman is told so by the
+ * registries.conf of scripts/engines/podman.sh; sidekick has ctr pull from it in plain HTTP (for
+ * containerd and nerdctl alike).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sidekick } from '../helpers/cli.js';
@@ -12,9 +12,7 @@ import { PtySession } from '../helpers/pty.js';
 import { ENGINES } from './engines.js';
 
 const IMAGE = '127.0.0.1:5055/sidekick/toolkit:pull-test';
-const PULL_ENGINES = ENGINES.filter((e) => ['docker', 'podman', 'containerd'].includes(e.name));
-
-describe.each(PULL_ENGINES)('pulling the toolkit from a registry ($name)', (engine) => {
+describe.each(ENGINES)('pulling the toolkit from a registry ($name)', (engine) => {
   let target: StartedTarget;
   const run = (args: string[]) => sidekick(['exec', ...args], { env: engine.env });
   // Only this name goes: the image is a copy of busybox:musl, which keeps its own.
