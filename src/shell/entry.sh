@@ -79,8 +79,11 @@ if [ -n "$outside" ]; then
   [ "$#" -gt 0 ] || set -- sh
   if [ -n "$user" ]; then
     user_ids
-    tool nsenter >/dev/null || fail "the toolkit image has no nsenter, which --user needs"
-    set -- nsenter -S "$uid" -G "$gid" -- "$@"
+    # a debugger that already runs as that user (Kubernetes' restricted profile) has nothing to drop
+    if [ "$(id -u)" != "$uid" ] || [ "$(id -g)" != "$gid" ]; then
+      tool nsenter >/dev/null || fail "the toolkit image has no nsenter, which --user needs"
+      set -- nsenter -S "$uid" -G "$gid" -- "$@"
+    fi
   fi
   "$@"
   status=$?

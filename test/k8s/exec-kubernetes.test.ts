@@ -142,6 +142,10 @@ describe('exec on kubernetes', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe('65532\nhello from the target filesystem\n/proc/1/root/app\n');
     expect(r.stderr).toMatch(/may not chroot.*\/proc\/1\/root/);
+    // -u naming the user the profile already runs as has nothing to drop
+    const asUser = await run(['--profile', 'restricted', '-u', '65532', `k8s://${strict}/locked`, '--', 'id', '-u']);
+    expect(asUser.exitCode, asUser.stderr).toBe(0);
+    expect(asUser.stdout).toBe('65532\n');
   });
 
   it('reports an admission denial in one line with the profile to try', async () => {
