@@ -18,7 +18,7 @@ import {
   startPod,
   uniqueNamespace,
 } from '../helpers/kube.js';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PtySession } from '../helpers/pty.js';
@@ -188,10 +188,22 @@ describe('exec on kubernetes', () => {
     expectOneLineError(r, pattern);
   });
 
-  it('says when the API cannot be reached', async () => {
-    const r = await run(['k8s://default/web', '--', 'true'], undefined, { KUBECONFIG: '/nonexistent' });
-    expect(r.exitCode).not.toBe(0);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
+  it('says when the API cannot be reached, and when no cluster is configured', async () => {
+    // the test cluster's credentials, pointed at a port where no API server listens
+    const unreachable = join(tmpdir(), `sidekick-${ns}-unreachable.kubeconfig`);
+    const config = JSON.parse(await kubectl(['config', 'view', '--raw', '-o', 'json'])) as { clusters: Array<{ cluster: { server: string } }> };
+    for (const c of config.clusters) c.cluster.server = 'https://127.0.0.1:1';
+    writeFileSync(unreachable, JSON.stringify(config));
+    expectOneLineError(await run(['--kubeconfig', unreachable, `k8s://${ns}/web`, '--', 'true']), /cannot reach the Kubernetes API at https:\/\/127\.0\.0\.1:1/);
+    const home = mkdtempSync(join(tmpdir(), 'sidekick-home-'));
+    expectOneLineError(await run([`k8s://${ns}/web`, '--', 'true'], undefined, { KUBECONFIG: '', HOME: home }), /no Kubernetes cluster configured: set KUBECONFIG/);
+  });
+
+  it('says when the pod is not running yet', async () => {
+    // a node selector no node has: the pod stays Pending
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stuck', namespace: ns }, spec: { nodeSelector: { 'sidekick.test/none': 'x' }, containers: [{ name: 'app', image: 'sidekick-fixture/target:latest', imagePullPolicy: 'Never' }] } };
+    await kubectl(['apply', '-f', '-'], JSON.stringify(pod));
+    expectOneLineError(await run([`k8s://${ns}/stuck`, '--', 'true']), /pod .*\/stuck is not running \(Pending/);
   });
 
   it('diagnoses a pod through the same seam', async () => {
