@@ -68,6 +68,14 @@ function exchange(port: number, payload: Buffer | string): Promise<Buffer> {
   });
 }
 
+/**
+ * The debuggers of these targets: they are named after their target, so counting only ours keeps
+ * other sessions on the same engine out of the picture.
+ */
+async function debuggersOfTargets(engine: TestEngine, targets: StartedTarget[]): Promise<string[]> {
+  return (await engine.debuggers()).filter((name) => targets.some((t) => name.includes(`sidekick-${t.name}-`)));
+}
+
 const httpGet = async (port: number) => (await exchange(port, 'GET / HTTP/1.0\r\n\r\n')).toString();
 
 describe.each(CASES)('port-forward on $label', ({ engine, via }) => {
@@ -75,10 +83,7 @@ describe.each(CASES)('port-forward on $label', ({ engine, via }) => {
   const started: StartedTarget[] = [];
   let session: Session;
   const portOf = (remote: string) => session.forwards.find((f) => f.remote === remote)!.port;
-  // Debuggers are named after their target: counting those of our targets keeps other sessions on
-  // the same engine out of the picture.
-  const debuggersOf = async (...targets: StartedTarget[]) =>
-    (await engine.debuggers()).filter((name) => targets.some((t) => name.includes(`sidekick-${t.name}-`)));
+  const debuggersOf = (...targets: StartedTarget[]) => debuggersOfTargets(engine, targets);
 
   beforeAll(async () => {
     await engine.ready();
@@ -249,8 +254,7 @@ describe.each(CASES)('port-forward on $label', ({ engine, via }) => {
 describe.each(ENGINES)('port-forward errors on $name: one line, a hint, nothing left behind', (engine) => {
   let target: StartedTarget;
   const started: StartedTarget[] = [];
-  const debuggersOf = async (...targets: StartedTarget[]) =>
-    (await engine.debuggers()).filter((name) => targets.some((t) => name.includes(`sidekick-${t.name}-`)));
+  const debuggersOf = (...targets: StartedTarget[]) => debuggersOfTargets(engine, targets);
 
   beforeAll(async () => {
     await engine.ready();
