@@ -8,7 +8,7 @@ import { median, timeIt } from './measure.mjs';
 
 const CLI = fileURLToPath(new URL('../bin/sidekick.js', import.meta.url));
 const KUBECONFIG = '/var/lib/sidekick/k8s/admin.kubeconfig';
-const KUBECTL = '/var/cache/sidekick/k8s-v1.30.14/bin/kubectl';
+const KUBECTL = `${process.env.SIDEKICK_CACHE ?? '/var/cache/sidekick'}/k8s-v1.30.14/bin/kubectl`;
 const RUNS = Number(process.env.BENCH_K8S_RUNS ?? 11);
 // a namespace of its own each time: the previous run's may still be terminating
 const NS = `sidekick-bench-${process.pid}`;

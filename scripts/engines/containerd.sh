@@ -67,7 +67,7 @@ fi
 
 ctr_ok() { timeout 5 ctr --address "$socket" version >/dev/null 2>&1; }
 # Our containerd, told apart from Docker's by its --config argument.
-our_pid() { pgrep -f -x "containerd --config $conf_dir/config.toml" | head -1; }
+our_pid() { pgrep -f -x "containerd --config $conf_dir/config.toml" | awk 'NR==1'; }
 
 if [ "$config_changed" = true ] && [ -n "$(our_pid)" ]; then
   echo "containerd: config changed, restarting"
@@ -107,7 +107,7 @@ done
 
 # nerdctl: optional (sidekick reaches nerdctl's containers through containerd), built from its Go module.
 # A proxy that refuses it is remembered (rm the .unavailable file to try again).
-nerdctl_bin=/var/cache/sidekick/bin/nerdctl-$nerdctl_version
+nerdctl_bin=${SIDEKICK_CACHE:-/var/cache/sidekick}/bin/nerdctl-$nerdctl_version
 if [ ! -x "$nerdctl_bin/nerdctl" ] && [ -f "$nerdctl_bin.unavailable" ]; then
   echo "containerd: nerdctl $nerdctl_version is not available here (see $nerdctl_bin.unavailable); nerdctl:// works without it"
 elif [ ! -x "$nerdctl_bin/nerdctl" ] && command -v go >/dev/null 2>&1; then

@@ -65,7 +65,7 @@ CONF
 
 podman_ping() { [ "$(curl -s --max-time 2 --unix-socket "$socket" http://d/_ping 2>/dev/null)" = OK ]; }
 service_cmd=(podman system service --time=0 "$url")
-our_pid() { pgrep -f -x "${service_cmd[*]}" | head -1 || true; }
+our_pid() { pgrep -f -x "${service_cmd[*]}" | awk 'NR==1' || true; }
 
 # A service started without our files (by an older version of this script) is restarted too.
 uses_our_conf() { tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null | grep -xF "CONTAINERS_REGISTRIES_CONF=$CONTAINERS_REGISTRIES_CONF" >/dev/null; }

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 version=v0.20.6
 port=5055
-bin_dir=/var/cache/sidekick/bin/registry-$version
+bin_dir=${SIDEKICK_CACHE:-/var/cache/sidekick}/bin/registry-$version
 image=127.0.0.1:$port/sidekick/toolkit:pull-test
 mkdir -p /var/log/sidekick
 

@@ -3,7 +3,7 @@
 # kube-controller-manager, kube-scheduler, kubectl) from the k8s.io/kubernetes release
 # pinned in scripts/k8s/go.mod, plus crictl (cluster.sh down removes pods through the CRI),
 # into a cache outside the repo keyed by the Kubernetes version:
-#   ${SIDEKICK_K8S_CACHE:-/var/cache/sidekick}/k8s-vX.Y.Z/bin
+#   ${SIDEKICK_CACHE:-${SIDEKICK_K8S_CACHE:-/var/cache/sidekick}}/k8s-vX.Y.Z/bin
 # Skips the build when every binary is already there. Prints the bin dir on the last line.
 # Cold build on 2 cores: see README.md. Needs only the Go toolchain and the Go module proxy.
 set -euo pipefail
@@ -11,7 +11,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 version="$(awk '$1=="require" && $2=="k8s.io/kubernetes" {print $3}' "$here/go.mod")"
 [[ -n "$version" ]] || { echo "k8s-build: cannot read the k8s.io/kubernetes version from $here/go.mod" >&2; exit 1; }
-cache_root="${SIDEKICK_K8S_CACHE:-/var/cache/sidekick}"
+cache_root="${SIDEKICK_CACHE:-${SIDEKICK_K8S_CACHE:-/var/cache/sidekick}}"
 bin="$cache_root/k8s-$version/bin"
 cmds=(kube-apiserver kubelet kube-controller-manager kube-scheduler kubectl)
 # crictl: cri-tools v1.30.x is not served by the module proxy here; v1.34.0 is, and talks

@@ -45,15 +45,15 @@ say() { echo "k8s: $*" >&2; }
 die() { echo "k8s: $*" >&2; exit 1; }
 
 version() { awk '$1=="require" && $2=="k8s.io/kubernetes" {print $3}' "$here/go.mod"; }
-bin_dir() { echo "${SIDEKICK_K8S_CACHE:-/var/cache/sidekick}/k8s-$(version)/bin"; }
+bin_dir() { echo "${SIDEKICK_CACHE:-${SIDEKICK_K8S_CACHE:-/var/cache/sidekick}}/k8s-$(version)/bin"; }
 
 node_ip() {
   if [[ -n "${SIDEKICK_K8S_NODE_IP:-}" ]]; then echo "$SIDEKICK_K8S_NODE_IP"; return; fi
   local ip
-  ip="$(ip -4 -o addr show dev eth0 scope global 2>/dev/null | awk '{split($4,a,"/"); print a[1]; exit}')"
+  ip="$(ip -4 -o addr show dev eth0 scope global 2>/dev/null | awk '!done {split($4,a,"/"); print a[1]; done=1}' || true)"
   if [[ -z "$ip" ]]; then # no eth0: the address of the default route's device
-    local dev; dev="$(ip -4 route show default | awk '{for(i=1;i<=NF;i++) if($i=="dev"){print $(i+1); exit}}')"
-    [[ -n "$dev" ]] && ip="$(ip -4 -o addr show dev "$dev" scope global | awk '{split($4,a,"/"); print a[1]; exit}')"
+    local dev; dev="$(ip -4 route show default | awk '!done {for(i=1;i<=NF;i++) if($i=="dev" && !done){print $(i+1); done=1}}')"
+    [[ -n "$dev" ]] && ip="$(ip -4 -o addr show dev "$dev" scope global | awk '!done {split($4,a,"/"); print a[1]; done=1}')"
   fi
   [[ -n "$ip" ]] || die "no non-loopback IPv4 address found (kubelet refuses a loopback node IP); set SIDEKICK_K8S_NODE_IP"
   echo "$ip"

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const KUBECONFIG = '/var/lib/sidekick/k8s/admin.kubeconfig';
-const BIN = '/var/cache/sidekick/k8s-v1.30.14/bin';
+const BIN = `${process.env.SIDEKICK_CACHE ?? '/var/cache/sidekick'}/k8s-v1.30.14/bin`;
 
 export async function kubectl(args: string[], input?: string, kubeconfig = KUBECONFIG): Promise<string> {
   const r = await execa(join(BIN, 'kubectl'), ['--kubeconfig', kubeconfig, ...args], { input, reject: false });

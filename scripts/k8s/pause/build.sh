@@ -11,7 +11,10 @@ ref="${1:-${SIDEKICK_PAUSE_IMAGE:-registry.k8s.io/pause:3.9}}"
 address="${CONTAINERD_ADDRESS:-/run/containerd/containerd.sock}"
 ctr=(ctr --address "$address" -n k8s.io)
 
-if "${ctr[@]}" images ls -q 2>/dev/null | grep -qxF "$ref"; then
+# Captured, not piped into `grep -q`: under pipefail an early-exiting grep SIGPIPEs ctr at random.
+has_image() { local names; names="$("${ctr[@]}" images ls -q 2>/dev/null || true)"; grep -xF "$ref" <<<"$names" >/dev/null; }
+
+if has_image; then
   echo "pause: $ref already in containerd namespace k8s.io" >&2
   exit 0
 fi
@@ -37,5 +40,5 @@ printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["%s/layer.tar"]}]\n' \
   "$config_sha" "$ref" "$layer_sha" >"$work/image/manifest.json"
 tar -C "$work/image" -cf "$work/pause.tar" .
 "${ctr[@]}" images import "$work/pause.tar" >/dev/null
-"${ctr[@]}" images ls -q | grep -qxF "$ref" || { echo "pause: import of $ref failed" >&2; exit 1; }
+has_image || { echo "pause: import of $ref failed" >&2; exit 1; }
 echo "pause: imported $ref into containerd namespace k8s.io" >&2
