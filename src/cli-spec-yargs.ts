@@ -12,7 +12,7 @@ export async function fullParse(args: string[], version: string, onError: (messa
   for (const c of COMMANDS) {
     const words = c.positionals.map((p) => (p.required ? `<${p.name}${p.variadic ? '..' : ''}>` : `[${p.name}${p.variadic ? '..' : ''}]`));
     parser = parser.command([c.name, ...words].join(' '), c.description, (y) => {
-      for (const p of c.positionals) y.positional(p.name, { type: 'string', description: p.description, ...(p.variadic ? { array: true } : {}) });
+      for (const p of c.positionals) y.positional(p.name, { type: 'string', description: p.description, ...(p.variadic ? { array: true } : {}), ...(p.choices ? { choices: [...p.choices] } : {}) });
       for (const [name, o] of Object.entries(c.options)) y.option(name, toYargs(o));
       for (const [cmd, what] of c.examples ?? []) y.example(cmd, what);
       return y;

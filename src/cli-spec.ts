@@ -21,6 +21,8 @@ export interface PositionalSpec {
   required: boolean;
   /** takes every remaining word */
   variadic?: boolean;
+  /** the only words it takes */
+  choices?: readonly string[];
 }
 
 export interface CommandSpec {
@@ -157,6 +159,24 @@ export const COMMANDS: CommandSpec[] = [
       ...KUBE,
     },
   },
+  {
+    name: 'completion',
+    description: 'Print a completion script for bash, zsh or fish (commands, options, their values, targets)',
+    positionals: [{ name: 'shell', required: false, choices: ['bash', 'zsh', 'fish'], description: 'the shell to complete in' }],
+    options: {
+      targets: { type: 'boolean', default: false, description: 'print the addresses of running targets, one a line, within ~2 s (the scripts call this)' },
+    },
+    examples: [
+      ['source <($0 completion bash)', 'complete in this bash session (add it to ~/.bashrc)'],
+      ['$0 completion fish > ~/.config/fish/completions/sidekick.fish', 'fish'],
+    ],
+  },
+  {
+    name: 'plugins',
+    description: 'Install or remove the Docker CLI plugin ("docker sidekick exec NAME")',
+    positionals: [{ name: 'action', required: true, choices: ['install', 'uninstall'], description: 'install into $DOCKER_CONFIG/cli-plugins (default ~/.docker/cli-plugins), or uninstall' }],
+    options: { quiet: { type: 'boolean', alias: 'q', default: false, description: 'print nothing' } },
+  },
 ];
 
 /**
@@ -192,6 +212,7 @@ export function quickParse(args: string[]): ParsedCommand | undefined {
     } else {
       const word = words.shift();
       if (word === undefined && p.required) return undefined;
+      if (word !== undefined && p.choices && !p.choices.includes(word)) return undefined;
       positionals[p.name] = word;
     }
   }

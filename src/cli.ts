@@ -110,6 +110,14 @@ async function run({ command, positionals: p, options: o }: ParsedCommand): Prom
       const { cleanupCommand } = await import('./commands/sessions.js');
       return cleanupCommand({ all: bool(o.all) ?? false, quiet: bool(o.quiet) ?? false, only: str(o.only), engineOptions: engineOptions(o) });
     }
+    case 'completion': {
+      const { completionCommand } = await import('./commands/completion.js');
+      return completionCommand({ shell: str(p.shell), targets: bool(o.targets) ?? false });
+    }
+    case 'plugins': {
+      const { pluginsCommand } = await import('./commands/plugins.js');
+      return pluginsCommand({ action: str(p.action) ?? '', quiet: bool(o.quiet) ?? false });
+    }
   }
   return EXIT.FAILURE;
 }

@@ -1,12 +1,12 @@
 /** Starts the reaper for a debugger (see reaper.ts) and tells it when the CLI cleaned up itself. */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { hostname, userInfo } from 'node:os';
 import type { CleanupRecipe, Debugger, DebuggerSpec, Runtime, Target } from '../runtimes/runtime.js';
 import type { Cleanup } from './interrupts.js';
 import { createProgress } from './progress.js';
 import { debugLog } from '../log.js';
+import { ownEntry } from '../self.js';
 
 export interface Guard {
   /** the CLI removed the debugger: the reaper can go */
@@ -19,18 +19,18 @@ const WAITER_SHELL = '/bin/sh';
 const WAIT_THEN_REAP = 'IFS= read -r word; [ "$word" = done ] || exec "$1" "$2" "$3"';
 
 export function guardDebugger(recipe: CleanupRecipe): Guard {
-  // In the bundle, reaper.js sits next to every chunk in dist/.
-  const script = fileURLToPath(new URL('./reaper.js', import.meta.url));
-  if (!existsSync(script)) {
-    debugLog(`no reaper at ${script}: a killed CLI may leave its debugger behind`);
+  const entry = ownEntry('reaper');
+  if (!entry) {
+    debugLog('no reaper next to the CLI: a killed CLI may leave its debugger behind');
     return { release: () => undefined };
   }
+  const [node, script] = entry;
   // A tiny sh waits on the pipe and starts Node (the reaper proper) only if the CLI dies without
   // saying "done": a second Node process at every session start cost ~30 ms on 2 cores.
   const useShell = existsSync(WAITER_SHELL);
   const [file, args] = useShell
-    ? [WAITER_SHELL, ['-c', WAIT_THEN_REAP, 'sidekick-reaper', process.execPath, script, JSON.stringify(recipe)]]
-    : [process.execPath, [script, JSON.stringify(recipe)]];
+    ? [WAITER_SHELL, ['-c', WAIT_THEN_REAP, 'sidekick-reaper', node, script, JSON.stringify(recipe)]]
+    : [node, [script, JSON.stringify(recipe)]];
   const child = spawn(file, args, {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],

@@ -76,4 +76,7 @@ async function handle(request: HelperRequest): Promise<void> {
 
 process.on('message', (request: HelperRequest) => void handle(request));
 process.on('disconnect', () => process.exit(0));
-send({ ready: true, netns: await readlink('/proc/self/ns/net').catch(() => '') });
+// No top-level await: the single executable bundles this module as CommonJS.
+void readlink('/proc/self/ns/net')
+  .catch(() => '')
+  .then((netns) => send({ ready: true, netns }));

@@ -7,10 +7,9 @@
  * start() fail with the reason, and port-forward falls back to exec.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import type { HelperReply, HelperRequest } from './netns-helper.js';
+import { ownEntry } from '../self.js';
 
 // nsenter and node together start in well under a second; a helper that takes longer is stuck.
 const START_MS = 10_000;
@@ -35,10 +34,9 @@ export interface NetnsConnector {
 
 /** Starts the helper in the network namespace of process `pid` (as this machine numbers it). */
 export async function startNetnsConnector(pid: number): Promise<NetnsConnector> {
-  // In the bundle, netns-helper.js sits next to every chunk in dist/.
-  const script = fileURLToPath(new URL('./netns-helper.js', import.meta.url));
-  if (!existsSync(script)) throw new Error(`no helper at ${script}`);
-  const child: ChildProcess = spawn('nsenter', [`--net=/proc/${pid}/ns/net`, '--', process.execPath, script, `/proc/${pid}/root`], {
+  const entry = ownEntry('netns-helper');
+  if (!entry) throw new Error('no netns helper next to the CLI');
+  const child: ChildProcess = spawn('nsenter', [`--net=/proc/${pid}/ns/net`, '--', ...entry, `/proc/${pid}/root`], {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';

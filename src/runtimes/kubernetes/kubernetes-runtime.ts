@@ -12,6 +12,7 @@ import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../errors.js';
 import { debugLog } from '../../log.js';
+import { ownEntry } from '../../self.js';
 import { formatAddress, type TargetAddress } from '../address.js';
 import type {
   CleanupRecipe,
@@ -298,13 +299,13 @@ export class KubernetesRuntime implements Runtime {
 
   private cleanupRecipe(id: string): CleanupRecipe {
     // The CLI itself, asked to end that one debugger, is the only client that can reach the API.
-    const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
+    const [file, cli] = ownEntry('cli') ?? [process.execPath, fileURLToPath(new URL('./cli.js', import.meta.url))];
     const flags = [
       ...(this.opts.kubeconfig ? ['--kubeconfig', this.opts.kubeconfig] : []),
       '--context',
       this.context,
     ];
-    return { kind: 'exec', file: process.execPath, args: [cli, 'cleanup', '--only', `k8s://${id}`, '-q', ...flags] };
+    return { kind: 'exec', file, args: [cli, 'cleanup', '--only', `k8s://${id}`, '-q', ...flags] };
   }
 
   private debuggerFor(where: PodTarget, spec: DebuggerSpec, image: string, progress: Progress): Debugger {
