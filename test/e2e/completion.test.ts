@@ -1,0 +1,85 @@
+/**
+ * The bash completion script in a real bash: sourced from `sidekick completion bash`, its function
+ * called as bash calls it (COMP_LINE, COMP_POINT, COMP_WORDS, COMP_CWORD), COMPREPLY read back.
+ * Targets come from the running engines, within a short time even when an engine does not answer.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, expectOneLineError, sidekick } from '../helpers/cli.js';
+import { dockerEngine, type StartedTarget } from '../helpers/engines.js';
+
+// `sidekick` on PATH, as an installed CLI is: the script calls it for target addresses
+const bin = mkdtempSync(join(tmpdir(), 'sk-completion-'));
+symlinkSync(CLI, join(bin, 'sidekick'));
+const PATH = `${bin}:${process.env.PATH}`;
+
+/** Completes `line` (the cursor at its end) in bash; the words bash would put in place. */
+async function complete(line: string, env: Record<string, string> = {}): Promise<string[]> {
+  const script = [
+    'source <(sidekick completion bash) || exit 9',
+    'COMP_LINE=$1; COMP_POINT=${#1}',
+    // bash's own split (at blanks and at ':'), which the script must not rely on
+    'read -ra COMP_WORDS <<<"${1//:/ : }"; [[ $1 == *" " ]] && COMP_WORDS+=("")',
+    'COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))',
+    '_sidekick; printf "%s\\n" "${COMPREPLY[@]}"',
+  ].join('\n');
+  const r = await execa('bash', ['-c', script, 'bash', line], { env: { PATH, ...env }, reject: false, timeout: 20_000 });
+  expect(r.exitCode, r.stderr).toBe(0);
+  return String(r.stdout).split('\n').filter(Boolean);
+}
+
+describe('sidekick completion', () => {
+  let target: StartedTarget;
+  beforeAll(async () => {
+    await dockerEngine.ready();
+    target = await dockerEngine.startTarget();
+  });
+  afterAll(async () => {
+    if (target) await dockerEngine.remove(target);
+    rmSync(bin, { recursive: true, force: true });
+  });
+
+  it('completes commands and options', async () => {
+    expect(await complete('sidekick ')).toEqual(['exec', 'diagnose', 'port-forward', 'targets', 'sessions', 'cleanup', 'completion', 'plugins']);
+    expect(await complete('sidekick p')).toEqual(['port-forward', 'plugins']);
+    expect(await complete('sidekick exec --pr')).toEqual(['--privileged', '--profile']);
+    expect(await complete('sidekick port-forward --v')).toEqual(['--via']);
+    expect(await complete('sidekick completion ')).toEqual(['bash', 'zsh', 'fish']);
+    expect(await complete('sidekick plugins u')).toEqual(['uninstall']);
+  });
+
+  it('completes the values of --profile and --pull', async () => {
+    expect(await complete('sidekick exec --profile ')).toEqual(['general', 'baseline', 'restricted', 'netadmin', 'sysadmin']);
+    expect(await complete('sidekick exec -n shop --profile re')).toEqual(['restricted']);
+    expect(await complete('sidekick diagnose --pull a')).toEqual(['always']);
+    // a value is not taken for the target: the target comes next
+    expect(await complete(`sidekick exec --pull never ${target.name.slice(0, -2)}`)).toEqual([]);
+  });
+
+  it('completes target addresses from the running engines', async () => {
+    const all = await complete('sidekick exec ');
+    expect(all).toContain(target.address);
+    // bash breaks words at ':' and replaces only what follows the last one
+    expect(await complete(`sidekick exec --pull never docker://${target.name.slice(0, -2)}`)).toEqual([`//${target.name}`]);
+    // no targets after the target, nor after --
+    expect(await complete(`sidekick exec ${target.address} `)).toEqual([]);
+    expect(await complete(`sidekick exec ${target.address} -- `)).toEqual([]);
+  });
+
+  it('lists targets within a short time when an engine does not answer', async () => {
+    // an address nobody answers (connections hang), for Docker and for a Kubernetes API server
+    const dead = { DOCKER_HOST: 'tcp://10.255.255.1:2375' };
+    const r = await sidekick(['completion', '--targets'], { env: dead, timeout: 15_000 });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).not.toContain(target.address);
+    expect(await complete('sidekick exec ', dead)).not.toContain(target.address);
+  });
+
+  it('names the shells it knows when given another, in one line', async () => {
+    expectOneLineError(await sidekick(['completion', 'tcsh']), /"tcsh".*"bash", "zsh", "fish"/);
+    expectOneLineError(await sidekick(['completion']), /name a shell: use one of bash, zsh, fish/);
+  });
+});
