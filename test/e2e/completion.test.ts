@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, expectOneLineError, sidekick } from '../helpers/cli.js';
@@ -70,12 +71,19 @@ describe('sidekick completion', () => {
   });
 
   it('lists targets within a short time when an engine does not answer', async () => {
-    // an address nobody answers (connections hang), for Docker and for a Kubernetes API server
-    const dead = { DOCKER_HOST: 'tcp://10.255.255.1:2375' };
-    const r = await sidekick(['completion', '--targets'], { env: dead, timeout: 15_000 });
-    expect(r.exitCode).toBe(0);
-    expect(r.stdout).not.toContain(target.address);
-    expect(await complete('sidekick exec ', dead)).not.toContain(target.address);
+    // a Docker socket that accepts connections and never answers: "sidekick targets" waits on it
+    const socket = join(bin, 'hung.sock');
+    const hung = createServer(() => undefined);
+    await new Promise<void>((resolve) => hung.listen(socket, resolve));
+    try {
+      const dead = { DOCKER_HOST: `unix://${socket}` };
+      const r = await sidekick(['completion', '--targets'], { env: dead, timeout: 20_000 });
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).not.toContain(target.address);
+      expect(await complete('sidekick exec ', dead)).not.toContain(target.address);
+    } finally {
+      hung.close();
+    }
   });
 
   it('names the shells it knows when given another, in one line', async () => {
