@@ -41,4 +41,16 @@ describe.each(ENGINES)('listings on $name', (engine) => {
     await cli;
     expect(await engine.debuggers()).toEqual([]);
   });
+
+  it('cleanup --all ends live sessions too, and their CLI exits non-zero', async () => {
+    const cli = sidekickProcess(['exec', '-q', target.address, '--', 'sleep', '60'], { env: engine.env });
+    cli.catch(() => undefined);
+    expect(await eventually(async () => (await engine.runningDebuggers()).length > 0)).toBe(true);
+    const all = await sidekick(['cleanup', '--all'], { env: engine.env });
+    expect(all.exitCode, all.stderr).toBe(0);
+    expect(all.stdout).toMatch(new RegExp(`removed ${engine.name} debugger sidekick-.* \\(target ${target.address.replace(/[/.]/g, '\\$&')}\\)`));
+    const ended = await cli;
+    expect(ended.exitCode).not.toBe(0);
+    expect(await eventually(async () => (await engine.debuggers()).length === 0, 20_000)).toBe(true);
+  });
 });
