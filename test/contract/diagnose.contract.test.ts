@@ -29,7 +29,7 @@ describe.each(ENGINES)('diagnose on $name', (engine) => {
   beforeAll(async () => {
     await engine.ready();
     [server, oom, noDns] = await Promise.all([
-      engine.startTarget({ env: ['API_TOKEN=s3cr3t', 'DATABASE_URL=postgres://app:pw@db/app'] }),
+      engine.startTarget({ env: ['API_TOKEN=s3cr3t', 'DATABASE_URL=postgres://app:pw@db/app', `LONG_SETTING=${'x'.repeat(150)}`] }),
       engine.startTarget({ args: ['--oom-child'], memoryBytes: 64 * MB }),
       engine.startTarget({ dns: ['127.0.0.1'] }),
     ]);
@@ -66,6 +66,9 @@ describe.each(ENGINES)('diagnose on $name', (engine) => {
     ).toBe(true);
     const { report: r } = await report([oom.address]);
     expect(r.limits.memory.limitBytes).toBe(64 * MB);
+    // usage comes from the cgroup alone (the limit could come from engine metadata)
+    expect(r.limits.memory.usageBytes).toBeGreaterThan(0);
+    expect(r.limits.memory.usageBytes!).toBeLessThanOrEqual(64 * MB);
     expect(r.processes.find((p) => p.pid === 1)?.command).toBe('/app/server --oom-child');
     expect(r.target.state).toBe('running');
   });
@@ -94,7 +97,9 @@ describe.each(ENGINES)('diagnose on $name', (engine) => {
     expect(text.stdout).toMatch(/^PROCESSES$/m);
     expect(text.stdout).toMatch(/PASS\s+port:8080/);
     expect(text.stdout).not.toMatch(/\x1b\[/); // no colour without a terminal
+    // the 150-character setting makes a line longer than 100 columns: it is cut, visibly
     expect(Math.max(...text.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
+    expect(text.stdout).toMatch(/^  LONG_SETTING=x+…$/m);
     const md = await run([server.address, '--format', 'markdown']);
     expect(md.stdout).toMatch(/^## sidekick diagnose `/);
     expect(md.stdout).toMatch(/^\| PID \| PPID \|/m);
