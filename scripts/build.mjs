@@ -68,7 +68,7 @@ const noGeneratedKubeApi = {
 
 await rm('dist', { recursive: true, force: true });
 const result = await build({
-  entryPoints: { cli: 'src/cli.ts', reaper: 'src/shell/reaper.ts', 'netns-helper': 'src/shell/netns-helper.ts' },
+  entryPoints: { cli: 'src/cli.ts', reaper: 'src/session/reaper.ts', 'netns-helper': 'src/port-forward/netns-helper.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -3,10 +3,10 @@
  * namespace, published or not (its loopback, hosts only it can reach).
  *
  * One debugger per session joins the target's namespaces and waits on its stdin (so it ends with the
- * CLI, however the CLI ends). Each accepted local connection is relayed (src/shell/relay.ts) through
+ * CLI, however the CLI ends). Each accepted local connection is relayed (src/port-forward/relay.ts) through
  *   - exec: `nc HOST PORT` run in the debugger through the engine's exec API (works everywhere), or
  *   - nsenter: a socket connected from the target's network namespace by a helper on this machine
- *     (src/shell/netns.ts), when the engine runs here and sidekick may enter namespaces; several
+ *     (src/port-forward/netns.ts), when the engine runs here and sidekick may enter namespaces; several
  *     times faster. `--via auto` (the default) takes it when it works, exec otherwise.
  * Local ports are bound before anything is created, so a port in use fails with nothing to clean up.
  * Runs until SIGINT/SIGTERM/SIGHUP (exit 130/143/129, after removing the debugger) or until the
@@ -17,14 +17,14 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { EXIT, UserError } from '../errors.js';
 import { debugLog } from '../log.js';
 import { parseAddress } from '../runtimes/address.js';
-import { buildDebuggerSpec } from '../runtimes/debugger-spec.js';
+import { buildDebuggerSpec } from '../entry/debugger-spec.js';
 import { resolveTarget } from '../runtimes/engines.js';
-import { formatHostPort, parseForwardSpecs, type ForwardSpec } from '../runtimes/forward-spec.js';
+import { formatHostPort, parseForwardSpecs, type ForwardSpec } from '../port-forward/spec.js';
 import type { Debugger, EngineOptions, PullPolicy, Runtime, Target, TargetDetails } from '../runtimes/runtime.js';
-import { createGuardedDebugger, sessionOwner } from '../shell/guard.js';
-import { Cleanup } from '../shell/interrupts.js';
-import { startNetnsConnector, type NetnsConnector } from '../shell/netns.js';
-import { relay, relaySockets, type RelayResult } from '../shell/relay.js';
+import { createGuardedDebugger, sessionOwner } from '../session/guard.js';
+import { Cleanup } from '../session/interrupts.js';
+import { startNetnsConnector, type NetnsConnector } from '../port-forward/netns.js';
+import { relay, relaySockets, type RelayResult } from '../port-forward/relay.js';
 
 export type Via = 'auto' | 'exec' | 'nsenter';
 

@@ -2,7 +2,7 @@
 import { hostname } from 'node:os';
 import type { DebuggerInfo, EngineOptions, Runtime } from '../runtimes/runtime.js';
 import { connect, onEveryEngine } from '../runtimes/engines.js';
-import { formatAge, renderTable } from '../shell/format.js';
+import { formatAge, renderTable } from '../format.js';
 
 function allDebuggers(options: EngineOptions): Promise<Array<{ runtime: Runtime; info: DebuggerInfo }>> {
   return onEveryEngine(options, async (runtime) => (await runtime.listDebuggers()).map((info) => ({ runtime, info })));

@@ -13,11 +13,11 @@ import type { EngineOptions, Runtime, Target } from './runtime.js';
 type Connector = (options: EngineOptions) => Promise<Runtime>;
 
 const CONNECTORS: Record<EngineName, Connector> = {
-  docker: async () => (await import('./docker/index.js')).connectDocker(),
-  podman: async () => (await import('./podman/index.js')).connectPodman(),
-  containerd: async () => (await import('./containerd/index.js')).connectContainerd(),
-  nerdctl: async () => (await import('./containerd/index.js')).connectNerdctl(),
-  kubernetes: async (options) => (await import('./kubernetes/index.js')).connectKubernetes(options),
+  docker: async () => (await import('./docker/connect.js')).connectDocker(),
+  podman: async () => (await import('./podman/connect.js')).connectPodman(),
+  containerd: async () => (await import('./containerd/connect.js')).connectContainerd(),
+  nerdctl: async () => (await import('./containerd/connect.js')).connectNerdctl(),
+  kubernetes: async (options) => (await import('./kubernetes/connect.js')).connectKubernetes(options),
 };
 
 /** Engines searched for a bare name, in this order. */

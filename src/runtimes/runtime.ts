@@ -20,7 +20,7 @@ export interface Target {
   running: boolean;
 }
 
-/** Everything an engine needs to start a debugger; engine-neutral (see src/runtimes/debugger-spec.ts). */
+/** Everything an engine needs to start a debugger; engine-neutral (see src/entry/debugger-spec.ts). */
 export interface DebuggerSpec {
   image: string;
   pull: PullPolicy;
@@ -44,7 +44,7 @@ export interface DebuggerStreams {
   ended: Promise<void>;
 }
 
-/** How a process that outlives the CLI removes a debugger if the CLI is killed (see src/shell/reaper.ts). */
+/** How a process that outlives the CLI removes a debugger if the CLI is killed (see src/session/reaper.ts). */
 export type CleanupRecipe =
   | { kind: 'http'; socketPath?: string; host?: string; port?: number; method: string; path: string }
   | { kind: 'exec'; file: string; args: string[] };
@@ -141,7 +141,7 @@ export interface Runtime {
   /**
    * The target's main process id as this machine sees it, when the engine runs on this machine
    * (port-forward then connects from the target's network namespace directly, see
-   * src/shell/netns.ts); undefined when it cannot know. Optional.
+   * src/port-forward/netns.ts); undefined when it cannot know. Optional.
    */
   localPid?(target: Target): Promise<number | undefined>;
   /** engine metadata of a target (optional until every engine has it) */

@@ -23,7 +23,7 @@ import {
   type TargetDetails,
   type TargetInfo,
 } from '../runtime.js';
-import { connectionError, engineMessage, statusOf } from './engine-errors.js';
+import { connectionError, engineMessage, statusOf } from './errors.js';
 import { pullImage } from './pull.js';
 
 // Docker's detach keys would swallow ^P; this sequence is one nobody types.

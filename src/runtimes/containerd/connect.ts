@@ -5,7 +5,7 @@
 import { debugLog } from '../../log.js';
 import { envProbe, findEndpoint, socketProbe } from '../endpoint.js';
 import type { Runtime } from '../runtime.js';
-import { ContainerdRuntime, type ContainerdFlavor } from './containerd-runtime.js';
+import { ContainerdRuntime, type ContainerdFlavor } from './runtime.js';
 import { Ctr, findCtr } from './ctr.js';
 
 const DEFAULT_SOCKET = '/run/containerd/containerd.sock';

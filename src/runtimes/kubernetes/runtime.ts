@@ -26,7 +26,7 @@ import type {
   TargetDetails,
   TargetInfo,
 } from '../runtime.js';
-import { apiMessage, apiStatus, commonApiError } from './api-errors.js';
+import { apiMessage, apiStatus, commonApiError } from './errors.js';
 import { exitCodeOf, openChannels, type Channels } from './channels.js';
 import { ExitMarkFilter } from './exit-mark.js';
 import { namespaceFor, type KubeOptions } from './config.js';

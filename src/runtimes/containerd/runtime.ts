@@ -5,7 +5,7 @@
  *
  * The debugger is a container in the target's containerd namespace that joins the pid, network, ipc
  * and uts namespaces of the target's task (/proc/PID/ns/* of its PID), run by `ctr run --rm` (see
- * ctr-debugger.ts); `ctr containers rm` (which also removes its snapshot) makes sure it is gone.
+ * debugger.ts); `ctr containers rm` (which also removes its snapshot) makes sure it is gone.
  * Sharing a network namespace does not share /etc/hosts and /etc/resolv.conf: the debugger gets the
  * target's, read-only, when the target has them mounted from this machine (nerdctl, the CRI).
  */
@@ -27,7 +27,7 @@ import {
   type TargetInfo,
 } from '../runtime.js';
 import { Ctr, CtrFailure } from './ctr.js';
-import { ctrDebugger } from './ctr-debugger.js';
+import { ctrDebugger } from './debugger.js';
 import {
   matchId,
   nameFileMounts,
@@ -244,7 +244,7 @@ export class ContainerdRuntime implements Runtime {
       ...spec.argv,
     ];
 
-    // The container itself is made by start() (`ctr run`, see ctr-debugger.ts); the image is seen to here.
+    // The container itself is made by start() (`ctr run`, see debugger.ts); the image is seen to here.
     if (spec.pull === 'always' || !(await this.hasImage(namespace, ref))) {
       if (spec.pull === 'never') {
         throw new UserError(`image ${spec.image} is not on ${this.flavor.label} (namespace ${namespace}) and --pull never forbids pulling`, {
