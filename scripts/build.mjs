@@ -9,8 +9,8 @@ await rm('dist', { recursive: true, force: true });
 const result = await build({
   entryPoints: {
     cli: 'src/cli.ts',
-    reaper: 'src/shell/reaper.ts',
-    'netns-helper': 'src/shell/netns-helper.ts',
+    reaper: 'src/session/reaper.ts',
+    'netns-helper': 'src/port-forward/netns-helper.ts',
     'kubectl-sidekick': 'src/plugins/kubectl-sidekick.ts',
     'docker-sidekick': 'src/plugins/docker-sidekick.ts',
   },

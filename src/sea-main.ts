@@ -11,8 +11,8 @@ const marker = process.argv[2]?.startsWith(SEA_ENTRY_PREFIX) ? process.argv.spli
 const entry = marker ?? basename(process.argv0);
 
 // import() of bundled modules: esbuild turns each into a lazy call inside the one file.
-if (entry === 'reaper') void import('./shell/reaper.js');
-else if (entry === 'netns-helper') void import('./shell/netns-helper.js');
+if (entry === 'reaper') void import('./session/reaper.js');
+else if (entry === 'netns-helper') void import('./port-forward/netns-helper.js');
 else if (entry === 'docker-sidekick') void import('./plugins/docker-sidekick.js');
 else if (entry === 'kubectl-sidekick') void import('./plugins/kubectl-sidekick.js');
 else void import('./cli.js');

@@ -10,7 +10,7 @@ import { UserError, isUserError } from '../errors.js';
 import { parseAddress } from '../runtimes/address.js';
 import { resolveTarget } from '../runtimes/engines.js';
 import type { EngineOptions } from '../runtimes/runtime.js';
-import { withCleanup, type Cleanup } from '../shell/interrupts.js';
+import { withCleanup, type Cleanup } from '../session/interrupts.js';
 
 export const DIAGNOSE_EXIT = { OK: 0, CHECK_FAILED: 1, CANNOT_DIAGNOSE: 2 } as const;
 

@@ -1,12 +1,12 @@
 /** `sidekick exec TARGET [-- COMMAND...]`: a shell or a command in the target's namespaces and filesystem. */
 import { debugLog } from '../log.js';
 import { parseAddress } from '../runtimes/address.js';
-import { buildDebuggerSpec, type ExecRequest } from '../runtimes/debugger-spec.js';
+import { buildDebuggerSpec, type ExecRequest } from '../entry/debugger-spec.js';
 import { resolveTarget } from '../runtimes/engines.js';
 import type { EngineOptions } from '../runtimes/runtime.js';
-import { createGuardedDebugger, sessionOwner } from '../shell/guard.js';
-import { withCleanup } from '../shell/interrupts.js';
-import { runSession } from '../shell/session.js';
+import { createGuardedDebugger, sessionOwner } from '../session/guard.js';
+import { withCleanup } from '../session/interrupts.js';
+import { runSession } from '../session/session.js';
 
 export interface ExecArgs extends ExecRequest {
   target: string;

@@ -1,8 +1,10 @@
 /** `sidekick sessions`: live debuggers on every reachable engine. `sidekick cleanup`: remove stale ones. */
 import { hostname } from 'node:os';
-import type { DebuggerInfo, EngineOptions, Runtime } from '../runtimes/runtime.js';
+import { UserError } from '../errors.js';
+import { parseAddress } from '../runtimes/address.js';
+import type { DebuggerInfo, EngineOptions, RemovedDebugger, Runtime } from '../runtimes/runtime.js';
 import { connect, onEveryEngine } from '../runtimes/engines.js';
-import { formatAge, renderTable } from '../shell/format.js';
+import { formatAge, renderTable } from '../format.js';
 
 function allDebuggers(options: EngineOptions): Promise<Array<{ runtime: Runtime; info: DebuggerInfo }>> {
   return onEveryEngine(options, async (runtime) => (await runtime.listDebuggers()).map((info) => ({ runtime, info })));
@@ -38,18 +40,25 @@ function processAlive(pid: number): boolean {
 }
 
 export async function cleanupCommand(args: { all: boolean; quiet: boolean; only?: string; engineOptions: EngineOptions }): Promise<number> {
-  if (args.only?.startsWith('k8s://')) {
-    // one Kubernetes debugger, named by the reaper of a killed session: no listing needed
-    await (await connect('kubernetes', args.engineOptions)).removeDebugger(args.only);
+  const say = (removed: RemovedDebugger, engine: string) => {
+    if (!args.quiet) process.stdout.write(`removed ${engine} debugger ${removed.name} (target ${removed.target})\n`);
+  };
+  if (args.only !== undefined) {
+    // one debugger by its address (as "sessions --json" and the reaper of a killed session give it): no listing needed
+    const address = parseAddress(args.only);
+    if (!address.engine) throw new UserError(`"${args.only}" is not a debugger's address`, { hint: 'give its id as "sidekick sessions --json" shows it', kind: 'invalid' });
+    const removed = await (await connect(address.engine, args.engineOptions)).removeDebugger(address);
+    if (removed) say(removed, address.engine);
+    else if (!args.quiet) process.stdout.write('nothing to clean up\n');
     return 0;
   }
   const found = await allDebuggers(args.engineOptions);
   let removed = 0;
   for (const { runtime, info } of found) {
-    if (args.only ? info.id !== args.only : !args.all && !isStale(info)) continue;
-    await runtime.removeDebugger(info.id);
+    if (!args.all && !isStale(info)) continue;
+    const gone = await runtime.removeDebugger(parseAddress(info.id));
     removed++;
-    if (!args.quiet) process.stdout.write(`removed ${info.engine} debugger ${info.name} (target ${info.target})\n`);
+    say(gone ?? info, info.engine);
   }
   if (!args.quiet && removed === 0) process.stdout.write('nothing to clean up\n');
   return 0;

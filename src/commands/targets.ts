@@ -1,7 +1,7 @@
 /** `sidekick targets`: running containers on every reachable engine. */
 import { onEveryEngine } from '../runtimes/engines.js';
 import type { EngineOptions } from '../runtimes/runtime.js';
-import { formatAge, renderTable } from '../shell/format.js';
+import { formatAge, renderTable } from '../format.js';
 
 export async function targetsCommand(args: { json: boolean; engineOptions: EngineOptions }): Promise<number> {
   const targets = await onEveryEngine(args.engineOptions, (r) => r.listTargets());

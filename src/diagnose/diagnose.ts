@@ -2,11 +2,11 @@
  * Gathers a Report: one toolkit sidecar runs collect.sh inside the target (no TTY), the engine adds
  * its metadata, and the raw text is parsed into the report's sections.
  */
-import { buildDebuggerSpec } from '../runtimes/debugger-spec.js';
+import { buildDebuggerSpec } from '../entry/debugger-spec.js';
 import type { Runtime, Target, TargetDetails } from '../runtimes/runtime.js';
-import { captureRun } from '../shell/capture.js';
-import { createGuardedDebugger, sessionOwner } from '../shell/guard.js';
-import type { Cleanup } from '../shell/interrupts.js';
+import { captureRun } from '../session/capture.js';
+import { createGuardedDebugger, sessionOwner } from '../session/guard.js';
+import type { Cleanup } from '../session/interrupts.js';
 import { judgeChecks, probeArgs, type CheckSpec } from './checks.js';
 import collectScript from './collect.sh?raw';
 import {

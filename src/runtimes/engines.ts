@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
+import { isKind, UserError } from '../errors.js';
 import { debugLog } from '../log.js';
 import type { EngineName, TargetAddress } from './address.js';
 import type { EngineOptions, Runtime, Target } from './runtime.js';
@@ -13,11 +13,11 @@ import type { EngineOptions, Runtime, Target } from './runtime.js';
 type Connector = (options: EngineOptions) => Promise<Runtime>;
 
 const CONNECTORS: Record<EngineName, Connector> = {
-  docker: async () => (await import('./docker/index.js')).connectDocker(),
-  podman: async () => (await import('./podman/index.js')).connectPodman(),
-  containerd: async () => (await import('./containerd/index.js')).connectContainerd(),
-  nerdctl: async () => (await import('./containerd/index.js')).connectNerdctl(),
-  kubernetes: async (options) => (await import('./kubernetes/index.js')).connectKubernetes(options),
+  docker: async () => (await import('./docker/connect.js')).connectDocker(),
+  podman: async () => (await import('./podman/connect.js')).connectPodman(),
+  containerd: async () => (await import('./containerd/connect.js')).connectContainerd(),
+  nerdctl: async () => (await import('./containerd/connect.js')).connectNerdctl(),
+  kubernetes: async (options) => (await import('./kubernetes/connect.js')).connectKubernetes(options),
 };
 
 /** Engines searched for a bare name, in this order. */
@@ -44,7 +44,7 @@ export async function resolveTarget(address: TargetAddress, options: EngineOptio
 /** A bare name: asked of every local engine at once; exactly one must have it. */
 async function findOnEveryEngine(address: TargetAddress): Promise<Resolved> {
   const attempts = await Promise.all(
-    LOCAL_ENGINES.map(async (engine) => {
+    LOCAL_ENGINES.map(async (engine): Promise<Attempt> => {
       try {
         const runtime = await connect(engine);
         return { engine, runtime, target: await runtime.findTarget(address) };
@@ -53,27 +53,41 @@ async function findOnEveryEngine(address: TargetAddress): Promise<Resolved> {
       }
     }),
   );
-  const found = attempts.filter((a): a is Resolved & { engine: EngineName } => 'target' in a && a.target !== undefined);
+  return pickFound(address.name, attempts);
+}
+
+/** What one engine answered for a bare name: the target, or why not. */
+export type Attempt = { engine: EngineName } & ({ runtime: Runtime; target: Target } | { error: unknown });
+
+/**
+ * The one engine that has the name, or the failure that explains best why none does: a real problem
+ * on one engine (it is not running, the prefix is ambiguous) beats "not found", and "not found"
+ * names the engines that could be searched.
+ */
+export function pickFound(name: string, attempts: readonly Attempt[]): Resolved {
+  const found = attempts.filter((a): a is Attempt & Resolved => 'target' in a);
   if (found.length === 1) return found[0]!;
   if (found.length > 1) {
-    throw new UserError(`"${address.name}" is on several engines: ${found.map((f) => f.target.address).join(', ')}`, {
+    throw new UserError(`"${name}" is on several engines: ${found.map((f) => f.target.address).join(', ')}`, {
       hint: 'use one of these full addresses',
+      kind: 'ambiguous',
     });
   }
-  // Not found anywhere: a real problem on one engine (not running, ambiguous) beats "not found".
   const problems = attempts.map((a) => ('error' in a ? a.error : undefined));
-  const specific = problems.find((e) => e instanceof UserError && !/^no container|^cannot reach/.test(e.message));
+  const specific = problems.find((e) => e instanceof UserError && !isKind(e, 'not-found', 'unreachable'));
   if (specific) throw specific;
-  const reachable = attempts.filter((a, i) => !(problems[i] instanceof UserError && /^cannot reach|^permission denied/.test((problems[i] as UserError).message)));
+  const reachable = attempts.filter((_, i) => !isKind(problems[i], 'unreachable', 'denied'));
   if (reachable.length === 0) {
     const first = problems.find((e) => e instanceof UserError) as UserError | undefined;
-    throw new UserError(`no container engine is reachable (searched ${LOCAL_ENGINES.join(', ')})`, {
+    throw new UserError(`no container engine is reachable (searched ${attempts.map((a) => a.engine).join(', ')})`, {
       hint: first?.line ?? 'start one, or give a full address such as docker://NAME',
+      kind: 'unreachable',
     });
   }
   for (const [i, a] of attempts.entries()) debugLog(`${a.engine}: ${problems[i] instanceof Error ? (problems[i] as Error).message : 'no match'}`);
-  throw new UserError(`no container "${address.name}" on ${reachable.map((a) => a.engine).join(' or ')}`, {
+  throw new UserError(`no container "${name}" on ${reachable.map((a) => a.engine).join(' or ')}`, {
     hint: 'list running containers with "sidekick targets"',
+    kind: 'not-found',
   });
 }
 

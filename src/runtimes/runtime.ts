@@ -18,9 +18,14 @@ export interface Target {
   name: string;
   image: string;
   running: boolean;
+  /**
+   * What the engine learned while finding the target (its namespace, its pod, its IPC mode...), for
+   * its own later calls on it; opaque to everything outside that engine.
+   */
+  engineState?: unknown;
 }
 
-/** Everything an engine needs to start a debugger; engine-neutral (see src/runtimes/debugger-spec.ts). */
+/** Everything an engine needs to start a debugger; engine-neutral (see src/entry/debugger-spec.ts). */
 export interface DebuggerSpec {
   image: string;
   pull: PullPolicy;
@@ -44,29 +49,41 @@ export interface DebuggerStreams {
   ended: Promise<void>;
 }
 
-/** How a process that outlives the CLI removes a debugger if the CLI is killed (see src/shell/reaper.ts). */
+/** How a process that outlives the CLI removes a debugger if the CLI is killed (see src/session/reaper.ts). */
 export type CleanupRecipe =
   | { kind: 'http'; socketPath?: string; host?: string; port?: number; method: string; path: string }
   | { kind: 'exec'; file: string; args: string[] };
+
+/** A debugger that runs: its streams, and its exit code once it ended. */
+export interface Launched {
+  streams: DebuggerStreams;
+  exited: Promise<number>;
+}
+
+export interface LaunchOptions {
+  /**
+   * Called once the streams exist and before the debugger's process starts (the local terminal goes
+   * raw here, before a TTY debugger can take it over).
+   */
+  attached?(streams: DebuggerStreams): void;
+}
 
 export interface Debugger {
   id: string;
   name: string;
   /** things the user should know, e.g. a namespace that could not be joined */
   notes: string[];
-  attach(): Promise<DebuggerStreams>;
-  start(): Promise<void>;
-  /** the debugger's exit code; must be called before start() so no exit is missed */
-  wait(): Promise<number>;
+  /**
+   * Runs the created debugger: attaches, starts it, and watches for its exit, in whatever order the
+   * engine needs so that no output and no exit is missed.
+   */
+  launch(options?: LaunchOptions): Promise<Launched>;
   resize(rows: number, columns: number): Promise<void>;
   /** removes the debugger, stopping it first if needed; never throws for "already gone" */
   remove(): Promise<void>;
   orphanCleanup: CleanupRecipe;
-  /**
-   * Starts another process in the running debugger, without a TTY (port-forward relays one
-   * connection per process). Optional until every engine has it.
-   */
-  exec?(argv: string[]): Promise<ExecProcess>;
+  /** Starts another process in the running debugger, without a TTY (port-forward relays one connection per process). */
+  exec(argv: string[]): Promise<ExecProcess>;
 }
 
 /** A process started in a running debugger: raw stdin/stdout, stderr apart, its exit code. */
@@ -110,6 +127,7 @@ export interface Progress {
 /** A debugger found on an engine, for `sidekick sessions` and `sidekick cleanup`. */
 export interface DebuggerInfo {
   engine: EngineName;
+  /** its full address (e.g. containerd://default/sidekick-app-1a2b3c), which parseAddress reads */
   id: string;
   name: string;
   target: string;
@@ -118,6 +136,12 @@ export interface DebuggerInfo {
   created: Date;
   /** user@host:pid of the CLI that started it */
   owner?: string;
+}
+
+export interface RemovedDebugger {
+  name: string;
+  /** the address of the target it debugged */
+  target: string;
 }
 
 /** A running container, for `sidekick targets`. */
@@ -134,6 +158,7 @@ export interface Runtime {
   /** where the engine was reached, for messages and --debug */
   readonly endpoint: string;
   findTarget(address: TargetAddress): Promise<Target>;
+  /** whether the target runs now; throws when the engine cannot tell (e.g. it stopped answering) */
   isRunning(target: Target): Promise<boolean>;
   /** creates (pulling the image as the spec's policy says) but does not start the debugger */
   createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger>;
@@ -141,13 +166,17 @@ export interface Runtime {
   /**
    * The target's main process id as this machine sees it, when the engine runs on this machine
    * (port-forward then connects from the target's network namespace directly, see
-   * src/shell/netns.ts); undefined when it cannot know. Optional.
+   * src/port-forward/netns.ts); undefined when it cannot know.
    */
-  localPid?(target: Target): Promise<number | undefined>;
-  /** engine metadata of a target (optional until every engine has it) */
-  describeTarget?(target: Target): Promise<TargetDetails>;
+  localPid(target: Target): Promise<number | undefined>;
+  /** engine metadata of a target */
+  describeTarget(target: Target): Promise<TargetDetails>;
   listDebuggers(): Promise<DebuggerInfo[]>;
-  removeDebugger(id: string): Promise<void>;
+  /**
+   * Removes the debugger at an address as DebuggerInfo.id gives it; says which it removed, or
+   * undefined when there is none there (gone already, or not a sidekick debugger: left alone).
+   */
+  removeDebugger(address: TargetAddress): Promise<RemovedDebugger | undefined>;
 }
 
 /** Options only some engines read (Kubernetes: which cluster, which namespace, which profile). */

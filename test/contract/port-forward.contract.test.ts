@@ -199,7 +199,7 @@ describe.each(CASES)('port-forward on $label', ({ engine, via }) => {
       .split('\n')
       .filter((l) => l.includes('failed'));
     expect(failures).toHaveLength(2);
-    // Podman's exec stream sometimes loses nc's message (see src/shell/relay.ts); the line says so.
+    // Podman's exec stream sometimes loses nc's message (see src/port-forward/relay.ts); the line says so.
     expect(failures[0]).toMatch(/^sidekick: connection to 127\.0\.0\.1:6061 in .* failed: (.*refused|nc exited with code 1 before answering, and the engine lost its message)/i);
   });
 

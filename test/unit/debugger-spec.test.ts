@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDebuggerSpec, decideStreams, normalizeCaps, parseEnv } from '../../src/runtimes/debugger-spec.js';
+import { buildDebuggerSpec, decideStreams, normalizeCaps, parseEnv } from '../../src/entry/debugger-spec.js';
 import type { Target } from '../../src/runtimes/runtime.js';
 
 const target: Target = { engine: 'docker', address: 'docker://web', id: 'abc123', name: 'web', image: 'x', running: true };

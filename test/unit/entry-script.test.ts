@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ENTRY_SCRIPT, entryArgv, entryEnv } from '../../src/shell/entry-script.js';
+import { ENTRY_SCRIPT, entryArgv, entryEnv } from '../../src/entry/entry-script.js';
 
 describe('entry script', () => {
   it('is valid sh (busybox sh -n)', () => {

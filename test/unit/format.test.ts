@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isStale } from '../../src/commands/sessions.js';
-import { formatAge, renderTable } from '../../src/shell/format.js';
+import { formatAge, renderTable } from '../../src/format.js';
 import type { DebuggerInfo } from '../../src/runtimes/runtime.js';
 
 const base: DebuggerInfo = { engine: 'docker', id: 'x', name: 'd', target: 't', status: 'Up', running: true, created: new Date(), owner: 'me@box:42' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatHostPort, parseForwardSpec, parseForwardSpecs } from '../../src/runtimes/forward-spec.js';
+import { formatHostPort, parseForwardSpec, parseForwardSpecs } from '../../src/port-forward/spec.js';
 import { UserError } from '../../src/errors.js';
 
 const at = (host: string, port: number) => ({ host, port });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExitMarkFilter } from '../../src/runtimes/kubernetes/exit-mark.js';
-import { literal, parseQuantity } from '../../src/runtimes/kubernetes/kubernetes-runtime.js';
+import { literal, parseQuantity } from '../../src/runtimes/kubernetes/runtime.js';
 import { applyProfile, parseProfile } from '../../src/runtimes/kubernetes/profiles.js';
 
 async function filter(chunks: string[]): Promise<{ out: string; code?: number }> {

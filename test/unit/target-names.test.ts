@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostsLookup, parseResolvConf, queryNames } from '../../src/shell/target-names.js';
+import { hostsLookup, parseResolvConf, queryNames } from '../../src/port-forward/target-names.js';
 
 const HOSTS = `127.0.0.1\tlocalhost
 ::1\tlocalhost ip6-localhost

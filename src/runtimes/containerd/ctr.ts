@@ -11,19 +11,7 @@ import { constants } from 'node:os';
 import { UserError } from '../../errors.js';
 import { debugLog } from '../../log.js';
 import type { ProbeResult } from '../endpoint.js';
-import { ctrReason } from './ctr-text.js';
-
-/** ctr ran and said no: its arguments, its exit code and its own last words. */
-export class CtrFailure extends Error {
-  constructor(
-    readonly args: readonly string[],
-    readonly exitCode: number,
-    readonly stderr: string,
-  ) {
-    super(ctrReason(stderr));
-    this.name = 'CtrFailure';
-  }
-}
+import { connectionError, CtrFailure, denied, unreachable } from './errors.js';
 
 /** A running ctr; `done` resolves with its exit code (128 + signal when killed) once its stdio closed. */
 export interface CtrProcess {
@@ -58,17 +46,7 @@ export class Ctr {
   }
 
   private unreachable(why?: string): UserError {
-    const { endpoint, tried } = this.probe;
-    return new UserError(`cannot reach ${this.label} at ${endpoint.url}${why ? ` (${why})` : ''} (tried ${tried.join(', ') || endpoint.source})`, {
-      hint: 'start containerd, or point CONTAINERD_ADDRESS at its socket',
-    });
-  }
-
-  private denied(cause?: unknown): UserError {
-    return new UserError(`permission denied on ${this.socket}`, {
-      hint: "run as root: containerd's socket belongs to root",
-      cause,
-    });
+    return unreachable(this.probe, this.label, why);
   }
 
   /** Fails fast and clearly where ctr would retry for seconds: no socket file, or no right to reach it. */
@@ -81,7 +59,7 @@ export class Ctr {
     } catch (e) {
       if (e instanceof UserError) throw e;
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' || code === 'EPERM') throw this.denied(e);
+      if (code === 'EACCES' || code === 'EPERM') throw denied(this.socket, e);
       throw this.unreachable();
     }
     this.checked = true;
@@ -89,9 +67,7 @@ export class Ctr {
 
   /** Connection problems in ctr's words, as one-line errors; undefined for anything else. */
   private connectionError(stderr: string): UserError | undefined {
-    if (!/failed to dial|connection error/.test(stderr)) return undefined;
-    if (/permission denied/.test(stderr)) return this.denied();
-    return this.unreachable(/connection refused/.test(stderr) ? 'connection refused' : undefined);
+    return connectionError(stderr, this.probe, this.label, this.socket);
   }
 
   /** Runs one ctr command to its end; resolves with its stdout. */

@@ -2,7 +2,7 @@
 import type Docker from 'dockerode';
 import { UserError } from '../../errors.js';
 import type { Progress } from '../runtime.js';
-import { engineMessage } from './engine-errors.js';
+import { engineMessage } from './errors.js';
 
 interface PullMessage {
   id?: string;

@@ -4,8 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
-import { entryArgv, entryEnv } from '../shell/entry-script.js';
-import { LABEL, ROLE_DEBUGGER, type DebuggerSpec, type PullPolicy, type Target } from './runtime.js';
+import { entryArgv, entryEnv } from './entry-script.js';
+import { LABEL, ROLE_DEBUGGER, type DebuggerSpec, type PullPolicy, type Target } from '../runtimes/runtime.js';
 
 export const DEFAULT_IMAGE = 'busybox:musl';
 

@@ -28,11 +28,12 @@ export function connectionError(e: unknown, engineLabel: string, probe: ProbeRes
   if (code === 'EACCES' || code === 'EPERM') {
     return new UserError(`permission denied on ${endpoint.socketPath ?? endpoint.url}`, {
       hint: `run as root or add your user to the group that owns the socket (for Docker: the "docker" group)`,
+      kind: 'denied',
       cause: e,
     });
   }
   if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ETIMEDOUT' || code === 'ECONNRESET') {
-    return new UserError(`cannot reach ${engineLabel} at ${where}`, { hint: startHint, cause: e });
+    return new UserError(`cannot reach ${engineLabel} at ${where}`, { hint: startHint, kind: 'unreachable', cause: e });
   }
   return undefined;
 }

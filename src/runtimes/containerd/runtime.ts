@@ -5,7 +5,7 @@
  *
  * The debugger is a container in the target's containerd namespace that joins the pid, network, ipc
  * and uts namespaces of the target's task (/proc/PID/ns/* of its PID), run by `ctr run --rm` (see
- * ctr-debugger.ts); `ctr containers rm` (which also removes its snapshot) makes sure it is gone.
+ * debugger.ts); `ctr containers rm` (which also removes its snapshot) makes sure it is gone.
  * Sharing a network namespace does not share /etc/hosts and /etc/resolv.conf: the debugger gets the
  * target's, read-only, when the target has them mounted from this machine (nerdctl, the CRI).
  */
@@ -13,7 +13,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../errors.js';
-import { formatAddress, type EngineName, type TargetAddress } from '../address.js';
+import { formatAddress, parseAddress, type EngineName, type TargetAddress } from '../address.js';
+import { applyPullPolicy, pullForbidden } from '../errors.js';
 import {
   LABEL,
   ROLE_DEBUGGER,
@@ -21,13 +22,16 @@ import {
   type DebuggerInfo,
   type DebuggerSpec,
   type Progress,
+  type RemovedDebugger,
   type Runtime,
   type Target,
   type TargetDetails,
   type TargetInfo,
 } from '../runtime.js';
-import { Ctr, CtrFailure } from './ctr.js';
-import { ctrDebugger } from './ctr-debugger.js';
+import type { Ctr } from './ctr.js';
+import { ctrDebugger } from './debugger.js';
+import { CtrFailure, isGone } from './errors.js';
+import { labelFilter, NERDCTL_NAME, type Naming } from './naming.js';
 import {
   matchId,
   nameFileMounts,
@@ -43,15 +47,12 @@ import {
   type TaskState,
 } from './ctr-text.js';
 
-/** The label nerdctl names its containers with. */
-export const NERDCTL_NAME = 'nerdctl/name';
 // Docker on a system containerd keeps its containers here; they are Docker's to show.
 const FOREIGN_NAMESPACES = new Set(['moby']);
 
 export interface ContainerdFlavor {
-  engine: Extract<EngineName, 'containerd' | 'nerdctl'>;
-  /** "containerd" or "nerdctl", for messages */
-  label: string;
+  /** containerd's or nerdctl's way of naming containers */
+  naming: Naming;
   /** the namespace of an address that names none */
   defaultNamespace: string;
 }
@@ -75,6 +76,7 @@ interface ImageConfig {
 
 const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' };
 
+/** What findTarget learned of a target (Target.engineState), for the calls on it that follow. */
 interface TargetMeta {
   namespace: string;
   pid: number;
@@ -83,26 +85,23 @@ interface TargetMeta {
 }
 
 const quote = (value: string) => JSON.stringify(value);
-const labelFilter = (key: string, value?: string) => `labels.${quote(key)}${value === undefined ? '' : `==${quote(value)}`}`;
-const isGone = (e: unknown) => e instanceof CtrFailure && /not found/i.test(e.message);
 
 export class ContainerdRuntime implements Runtime {
   readonly engine: EngineName;
   readonly endpoint: string;
-  // What findTarget learned of each target, for createDebugger and isRunning.
-  private readonly targets = new Map<string, TargetMeta>();
+  private readonly naming: Naming;
+  /** "containerd" or "nerdctl", for messages */
+  private readonly label: string;
 
   constructor(
     private readonly flavor: ContainerdFlavor,
     private readonly ctr: Ctr,
     endpointUrl: string,
   ) {
-    this.engine = flavor.engine;
+    this.naming = flavor.naming;
+    this.engine = flavor.naming.engine;
+    this.label = flavor.naming.engine;
     this.endpoint = endpointUrl;
-  }
-
-  private get nerdctl(): boolean {
-    return this.flavor.engine === 'nerdctl';
   }
 
   private async info(namespace: string, id: string): Promise<ContainerInfo> {
@@ -117,24 +116,14 @@ export class ContainerdRuntime implements Runtime {
     return words(await this.ctr.run('default', ['namespaces', 'ls', '-q']));
   }
 
-  /** The address sidekick prints for a container. */
-  private addressOf(namespace: string, id: string, labels: Record<string, string>): { address: string; name: string } {
-    const nerdctlName = labels[NERDCTL_NAME];
-    if (this.nerdctl) {
-      const name = nerdctlName ?? id;
-      return { address: formatAddress('nerdctl', name, namespace === 'default' ? undefined : namespace), name: nerdctlName ?? shortId(id) };
-    }
-    // a 64-hex ID is printed short, as Docker prints IDs; the prefix finds it again
-    return { address: formatAddress('containerd', shortId(id), namespace), name: shortId(id) };
-  }
-
   async findTarget(address: TargetAddress): Promise<Target> {
     const { name } = address;
     const namespace = address.namespace ?? this.flavor.defaultNamespace;
     // Asked at once: the name as an exact ID is the common case, and then nothing is left to ask.
+    const nameFilter = this.naming.nameFilter(name);
     const [all, named, tasks, exact] = await Promise.all([
       this.ctr.run(namespace, ['containers', 'ls', '-q']),
-      this.nerdctl ? this.ctr.run(namespace, ['containers', 'ls', '-q', labelFilter(NERDCTL_NAME, name)]) : Promise.resolve(''),
+      nameFilter ? this.ctr.run(namespace, ['containers', 'ls', '-q', nameFilter]) : Promise.resolve(''),
       this.tasks(namespace),
       this.info(namespace, name).catch((e: unknown) => {
         if (e instanceof CtrFailure) return undefined;
@@ -146,7 +135,8 @@ export class ContainerdRuntime implements Runtime {
     if (matches.length > 1) {
       const shown = matches.slice(0, 8).map(shortId).join(', ') + (matches.length > 8 ? ', ...' : '');
       throw new UserError(`ID prefix "${name}" matches several containers in namespace ${namespace}: ${shown}`, {
-        hint: `give more characters of the ID${this.nerdctl ? ', or the name' : ''}`,
+        hint: `give more characters of the ID${this.naming.orElse}`,
+        kind: 'ambiguous',
       });
     }
     const id = matches[0];
@@ -154,18 +144,18 @@ export class ContainerdRuntime implements Runtime {
     const info = exact?.ID === id ? exact : await this.info(namespace, id);
     const labels = info.Labels ?? {};
     // A bare name: a container named by nerdctl is found as nerdctl://, any other as containerd://, never twice.
-    if (address.engine === undefined && this.nerdctl !== (labels[NERDCTL_NAME] !== undefined)) throw await this.notFound(address, namespace);
-    const { address: canonical, name: shown } = this.addressOf(namespace, id, labels);
+    if (address.engine === undefined && !this.naming.owns(labels[NERDCTL_NAME] !== undefined)) throw await this.notFound(address, namespace);
+    const { address: canonical, name: shown } = this.naming.show(namespace, id, labels);
     const task = tasks.get(id);
     if (task?.status === 'PAUSED') {
-      throw new UserError(`target ${canonical} is paused`, { hint: this.hint(namespace, id, labels, 'resume') });
+      throw new UserError(`target ${canonical} is paused`, { hint: this.hint(namespace, id, labels, 'resume'), kind: 'not-running' });
     }
     if (task?.status !== 'RUNNING') {
       const state = task ? task.status.toLowerCase() : 'created, no task';
-      throw new UserError(`target ${canonical} is not running (${state})`, { hint: `${this.hint(namespace, id, labels, 'start')}, then try again` });
+      throw new UserError(`target ${canonical} is not running (${state})`, { hint: `${this.hint(namespace, id, labels, 'start')}, then try again`, kind: 'not-running' });
     }
-    this.targets.set(id, { namespace, pid: task.pid, mounts: info.Spec?.mounts ?? [] });
-    return { engine: this.engine, address: canonical, id, name: shown, image: info.Image ?? '', running: true };
+    const engineState: TargetMeta = { namespace, pid: task.pid, mounts: info.Spec?.mounts ?? [] };
+    return { engine: this.engine, address: canonical, id, name: shown, image: info.Image ?? '', running: true, engineState };
   }
 
   /** What to type to start or resume a container, in its engine's own words. */
@@ -182,32 +172,29 @@ export class ContainerdRuntime implements Runtime {
     if (address.namespace !== undefined) {
       const known = await this.namespaces();
       if (!known.includes(namespace)) {
-        return new UserError(`no namespace "${namespace}" on ${this.flavor.label}`, {
+        return new UserError(`no namespace "${namespace}" on ${this.label}`, {
           hint: known.length ? `its namespaces are ${known.join(', ')} (Kubernetes keeps its containers in k8s.io)` : 'it has no namespace yet',
+          kind: 'not-found',
         });
       }
     }
-    const list = this.nerdctl ? `nerdctl${namespace === 'default' ? '' : ` -n ${namespace}`} ps` : `ctr -n ${namespace} containers ls`;
-    return new UserError(`no container "${address.name}" in namespace ${namespace} on ${this.flavor.label}`, {
-      hint: `list running containers with "sidekick targets" or "${list}"`,
+    return new UserError(`no container "${address.name}" in namespace ${namespace} on ${this.label}`, {
+      hint: `list running containers with "sidekick targets" or "${this.naming.listCommand(namespace)}"`,
+      kind: 'not-found',
     });
   }
 
   private meta(target: Target): TargetMeta {
-    const known = this.targets.get(target.id);
+    const known = target.engineState as TargetMeta | undefined;
     if (known) return known;
     // Not found through this runtime: the namespace is in the canonical address.
-    const m = /^[a-z]+:\/\/(?:([^/]+)\/)?/.exec(target.address);
-    return { namespace: m?.[1] ?? this.flavor.defaultNamespace, pid: 0 };
+    return { namespace: parseAddress(target.address).namespace ?? this.flavor.defaultNamespace, pid: 0 };
   }
 
+  /** The task's state; a ctr that cannot answer throws (connection problems as one-line errors). */
   async isRunning(target: Target): Promise<boolean> {
-    try {
-      const task = (await this.tasks(this.meta(target).namespace)).get(target.id);
-      return task?.status === 'RUNNING';
-    } catch {
-      return false;
-    }
+    const task = (await this.tasks(this.meta(target).namespace)).get(target.id);
+    return task?.status === 'RUNNING';
   }
 
   /** containerd runs on this machine (its socket is a local file): the task's PID is this machine's. */
@@ -219,7 +206,7 @@ export class ContainerdRuntime implements Runtime {
     const { namespace } = this.meta(target);
     let { pid } = this.meta(target);
     if (!pid) pid = (await this.tasks(namespace)).get(target.id)?.pid ?? 0;
-    if (!pid) throw new UserError(`target ${target.address} is not running`, { hint: 'start it, then try again' });
+    if (!pid) throw new UserError(`target ${target.address} is not running`, { hint: 'start it, then try again', kind: 'not-running' });
     const ref = normalizeRef(spec.image);
     const ns = (type: string, file: string) => `--with-ns=${type}:/proc/${pid}/ns/${file}`;
     // The target's own name files, so that the toolkit (port-forward's nc) resolves names as it does.
@@ -244,15 +231,17 @@ export class ContainerdRuntime implements Runtime {
       ...spec.argv,
     ];
 
-    // The container itself is made by start() (`ctr run`, see ctr-debugger.ts); the image is seen to here.
-    if (spec.pull === 'always' || !(await this.hasImage(namespace, ref))) {
-      if (spec.pull === 'never') {
-        throw new UserError(`image ${spec.image} is not on ${this.flavor.label} (namespace ${namespace}) and --pull never forbids pulling`, {
-          hint: `pull it first ("ctr -n ${namespace} images pull ${plainHttpRegistry(ref) ? '--plain-http ' : ''}${ref}", or import it) or drop --pull never`,
-        });
-      }
-      await this.pull(namespace, ref, spec.image, progress);
-    }
+    // The container itself is made by start() (`ctr run`, see debugger.ts); the image is seen to here.
+    await applyPullPolicy(spec.pull, {
+      present: () => this.hasImage(namespace, ref),
+      pull: () => this.pull(namespace, ref, spec.image, progress),
+      forbidden: () =>
+        pullForbidden(
+          spec.image,
+          `${this.label} (namespace ${namespace})`,
+          `"ctr -n ${namespace} images pull ${plainHttpRegistry(ref) ? '--plain-http ' : ''}${ref}", or import it`,
+        ),
+    });
 
     const workDir = mkdtempSync(join(tmpdir(), 'sidekick-'));
     return ctrDebugger({
@@ -262,7 +251,7 @@ export class ContainerdRuntime implements Runtime {
       runArgs,
       spec,
       notes: [],
-      label: this.flavor.label,
+      label: this.label,
       workDir,
       removeContainer: (running) => this.removeContainer(namespace, spec.name, running),
       orphanCleanup: {
@@ -306,7 +295,7 @@ export class ContainerdRuntime implements Runtime {
     if (code !== 0) {
       throw (
         this.ctr.explain(stderr) ??
-        new UserError(`cannot pull ${image} on ${this.flavor.label}: ${new CtrFailure([], code, stderr).message}`, {
+        new UserError(`cannot pull ${image} on ${this.label}: ${new CtrFailure([], code, stderr).message}`, {
           hint: 'check the image name and your registry access, or import the image locally and use --pull never',
         })
       );
@@ -389,14 +378,15 @@ export class ContainerdRuntime implements Runtime {
             this.tasks(namespace),
           ]);
           const mine = [...containers].filter(
-            ([id]) => tasks.get(id)?.status === 'RUNNING' && !debuggerIds.has(id) && nerdctlIds.has(id) === this.nerdctl,
+            ([id]) => tasks.get(id)?.status === 'RUNNING' && !debuggerIds.has(id) && this.naming.owns(nerdctlIds.has(id)),
           );
           return Promise.all(
             mine.map(async ([id, image]): Promise<TargetInfo> => {
-              const labels = this.nerdctl ? ((await this.info(namespace, id)).Labels ?? {}) : {};
+              // a labelled container's name is in its labels
+              const labels = nerdctlIds.has(id) ? ((await this.info(namespace, id)).Labels ?? {}) : {};
               return {
                 engine: this.engine,
-                address: this.addressOf(namespace, id, labels).address,
+                address: this.naming.show(namespace, id, labels).address,
                 image,
                 status: 'running',
                 created: startedAt(tasks.get(id)!.pid, boot),
@@ -419,14 +409,13 @@ export class ContainerdRuntime implements Runtime {
         const infos = await Promise.all(ids.map((id) => this.info(namespace, id).catch(() => undefined)));
         return infos
           .filter((info): info is ContainerInfo => info !== undefined)
-          .filter((info) => (info.Labels?.[LABEL.targetName] ?? '').startsWith('nerdctl://') === this.nerdctl)
+          .filter((info) => ((info.Labels?.[LABEL.targetName] ?? '').startsWith('nerdctl://') ? 'nerdctl' : 'containerd') === this.engine)
           .map((info): DebuggerInfo => {
             const labels = info.Labels ?? {};
             const task = tasks.get(info.ID);
             return {
               engine: this.engine,
-              // removeDebugger needs the namespace too
-              id: `${namespace}/${info.ID}`,
+              id: formatAddress(this.engine, info.ID, namespace),
               name: info.ID,
               target: labels[LABEL.targetName] ?? labels[LABEL.target] ?? '',
               status: task ? task.status.toLowerCase() : 'created',
@@ -440,10 +429,17 @@ export class ContainerdRuntime implements Runtime {
     return perNamespace.flat();
   }
 
-  async removeDebugger(id: string): Promise<void> {
-    const slash = id.indexOf('/');
-    const [namespace, container] = slash === -1 ? [this.flavor.defaultNamespace, id] : [id.slice(0, slash), id.slice(slash + 1)];
-    await this.removeContainer(namespace, container, true);
+  async removeDebugger(address: TargetAddress): Promise<RemovedDebugger | undefined> {
+    const namespace = address.namespace ?? this.flavor.defaultNamespace;
+    const info = await this.info(namespace, address.name).catch((e: unknown) => {
+      if (e instanceof CtrFailure) return undefined; // not there
+      throw e;
+    });
+    // only a sidekick debugger is removed, whatever the address names
+    const labels = info?.Labels ?? {};
+    if (labels[LABEL.role] !== ROLE_DEBUGGER) return undefined;
+    await this.removeContainer(namespace, address.name, true);
+    return { name: address.name, target: labels[LABEL.targetName] ?? labels[LABEL.target] ?? '' };
   }
 }
 

@@ -8,7 +8,7 @@
  * Without a TTY, ctr's stdout and stderr are pipes handed to the session, and ctr runs in its own
  * process group (signals are sidekick's to handle). With a TTY, ctr takes the user's terminal itself:
  * raw mode, and resizes through SIGWINCH, which it gets in the terminal's foreground process group.
- * So attach() gives no stdin and an empty stdout, and resize() is ctr's business.
+ * So launch() gives no stdin and an empty stdout, and resize() is ctr's business.
  *
  * ctr's own failures (before the task exists) are told apart from the command's output by the pid
  * file that ctr writes once the task is created and before it starts: stderr is held back until then.
@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { UserError } from '../../errors.js';
 import { debugLog } from '../../log.js';
-import type { CleanupRecipe, Debugger, DebuggerSpec, DebuggerStreams, ExecProcess } from '../runtime.js';
+import { nameInUse, noShell } from '../errors.js';
+import type { CleanupRecipe, Debugger, DebuggerSpec, DebuggerStreams, ExecProcess, LaunchOptions, Launched } from '../runtime.js';
 import type { Ctr } from './ctr.js';
 import { ctrReason } from './ctr-text.js';
 
@@ -91,16 +92,8 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
     const explained = o.ctr.explain(text);
     if (explained) return explained;
     const reason = ctrReason(text);
-    if (/already exists/.test(reason)) {
-      return new UserError(`cannot create the debugger: the name "${spec.name}" is already in use`, {
-        hint: 'pick another --name, or remove the old one with "sidekick cleanup"',
-      });
-    }
-    if (/executable file not found|no such file or directory/i.test(reason) && /"sh"/.test(reason)) {
-      return new UserError(`the toolkit image ${spec.image} has no sh, which sidekick needs`, {
-        hint: 'pick an image with a shell, e.g. --image busybox:musl',
-      });
-    }
+    if (/already exists/.test(reason)) return nameInUse(spec.name);
+    if (/executable file not found|no such file or directory/i.test(reason) && /"sh"/.test(reason)) return noShell(spec.image);
     return new UserError(`cannot start the debugger on ${o.label}: ${reason}`, { hint: 'run again with --debug for details' });
   }
 
@@ -192,11 +185,13 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
     name: spec.name,
     notes: o.notes,
     orphanCleanup: o.orphanCleanup,
-    attach: async (): Promise<DebuggerStreams> =>
-      spec.tty ? { stdout, stderr, ended } : { stdin, stdout, stderr, ended },
-    start,
-    // Resolves once the task has run and exited; stays pending if it never started (start() says why).
-    wait: () => exited,
+    launch: async (options: LaunchOptions = {}): Promise<Launched> => {
+      // The streams exist before ctr does; `exited` resolves once the task has run and exited.
+      const streams: DebuggerStreams = spec.tty ? { stdout, stderr, ended } : { stdin, stdout, stderr, ended };
+      options.attached?.(streams);
+      await start();
+      return { streams, exited };
+    },
     // With a TTY, ctr owns the terminal and follows its size itself (SIGWINCH).
     resize: async () => undefined,
     remove: async () => {

@@ -1,5 +1,5 @@
 /**
- * The network-namespace helper: started by src/shell/netns.ts as
+ * The network-namespace helper: started by src/port-forward/netns.ts as
  *   nsenter --net=/proc/PID/ns/net -- node netns-helper.js /proc/PID/root
  * it lives in the target's network namespace (and this machine's filesystem). For each request on its
  * IPC channel it connects to HOST:PORT from there and hands the connected socket back to the CLI,

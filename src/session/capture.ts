@@ -22,11 +22,9 @@ function collect(stream: NodeJS.ReadableStream | undefined): Promise<string> {
 }
 
 export async function captureRun(dbg: Debugger, timeoutMs: number): Promise<Captured> {
-  const exited = dbg.wait();
-  const streams = await dbg.attach();
+  const { streams, exited } = await dbg.launch();
   const stdout = collect(streams.stdout);
   const stderr = collect(streams.stderr);
-  await dbg.start();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(

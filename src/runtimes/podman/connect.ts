@@ -6,7 +6,7 @@
  */
 import { envProbe, findEndpoint, socketProbe } from '../endpoint.js';
 import type { Runtime } from '../runtime.js';
-import { DockerRuntime } from '../docker/docker-runtime.js';
+import { DockerRuntime } from '../docker/runtime.js';
 
 export function probePodman() {
   const rootless = process.env.XDG_RUNTIME_DIR ? `${process.env.XDG_RUNTIME_DIR}/podman/podman.sock` : undefined;

@@ -4,7 +4,6 @@
  * it) ipc namespaces, removed by the engine when it exits (AutoRemove) and by us when interrupted.
  */
 import Docker from 'dockerode';
-import { PassThrough, Writable, type Duplex } from 'node:stream';
 import { UserError } from '../../errors.js';
 import { debugLog } from '../../log.js';
 import { formatAddress, type EngineName, type TargetAddress } from '../address.js';
@@ -15,19 +14,17 @@ import {
   type Debugger,
   type DebuggerInfo,
   type DebuggerSpec,
-  type DebuggerStreams,
-  type ExecProcess,
   type Progress,
+  type RemovedDebugger,
   type Runtime,
   type Target,
   type TargetDetails,
   type TargetInfo,
 } from '../runtime.js';
-import { connectionError, engineMessage, statusOf } from './engine-errors.js';
+import { applyPullPolicy, nameInUse, pullForbidden } from '../errors.js';
+import { dockerDebugger } from './debugger.js';
+import { connectionError, engineMessage, statusOf } from './errors.js';
 import { pullImage } from './pull.js';
-
-// Docker's detach keys would swallow ^P; this sequence is one nobody types.
-const DETACH_KEYS = 'ctrl-@,ctrl-@,ctrl-@,ctrl-@,ctrl-@';
 
 export interface DockerFlavor {
   engine: Extract<EngineName, 'docker' | 'podman'>;
@@ -39,12 +36,15 @@ export interface DockerFlavor {
   startHint: string;
 }
 
+/** What findTarget learned of a target, for createDebugger. */
+interface DockerTargetState {
+  ipcMode: string;
+}
+
 export class DockerRuntime implements Runtime {
   readonly engine: EngineName;
   readonly endpoint: string;
   private readonly docker: Docker;
-  // What findTarget learned of each target's IPC mode, for createDebugger.
-  private readonly ipcModes = new Map<string, string>();
 
   constructor(
     private readonly flavor: DockerFlavor,
@@ -78,7 +78,7 @@ export class DockerRuntime implements Runtime {
       if (statusOf(e) === 404) {
         throw new UserError(`no container "${name}" on ${this.flavor.label}`, {
           hint: `list running containers with "sidekick targets" or "${this.flavor.cli} ps"`,
-          exitCode: 125,
+          kind: 'not-found',
         });
       }
       throw new UserError(`cannot inspect ${name} on ${this.flavor.label}: ${message}`, { cause: e });
@@ -91,16 +91,17 @@ export class DockerRuntime implements Runtime {
       name: shortName,
       image: info.Config.Image,
       running: info.State.Running && !info.State.Paused,
+      engineState: { ipcMode: info.HostConfig.IpcMode ?? '' } satisfies DockerTargetState,
     };
     if (info.State.Paused) {
-      throw new UserError(`target ${target.address} is paused`, { hint: `resume it with "${this.flavor.cli} unpause ${shortName}"` });
+      throw new UserError(`target ${target.address} is paused`, { hint: `resume it with "${this.flavor.cli} unpause ${shortName}"`, kind: 'not-running' });
     }
     if (!info.State.Running) {
       throw new UserError(`target ${target.address} is not running (${info.State.Status}, exit code ${info.State.ExitCode})`, {
         hint: `start it with "${this.flavor.cli} start ${shortName}", then try again`,
+        kind: 'not-running',
       });
     }
-    this.ipcModes.set(info.Id, info.HostConfig.IpcMode ?? '');
     return target;
   }
 
@@ -109,21 +110,23 @@ export class DockerRuntime implements Runtime {
     const matches = all.filter((c) => c.Id.startsWith(prefix)).map((c) => `${c.Id.slice(0, 12)} (${(c.Names[0] ?? '').replace(/^\//, '')})`);
     return new UserError(`ID prefix "${prefix}" matches several containers: ${matches.join(', ') || 'more than one'}`, {
       hint: 'give more characters of the ID, or the name',
+      kind: 'ambiguous',
     });
   }
 
   async isRunning(target: Target): Promise<boolean> {
     try {
-      const info = await this.docker.getContainer(target.id).inspect();
+      const info = await this.call(this.docker.getContainer(target.id).inspect());
       return info.State.Running;
-    } catch {
-      return false;
+    } catch (e) {
+      if (statusOf(e) === 404) return false; // removed
+      throw e instanceof UserError ? e : new UserError(`cannot inspect ${target.address} on ${this.flavor.label}: ${engineMessage(e)}`, { kind: 'unreachable', cause: e });
     }
   }
 
   async createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger> {
     const notes: string[] = [];
-    const ipcMode = this.ipcModes.get(target.id) ?? '';
+    const ipcMode = (target.engineState as DockerTargetState | undefined)?.ipcMode ?? '';
     // Only a target created with --ipc=shareable (or host/container:X) lets others join its IPC namespace.
     const joinIpc = ipcMode === 'shareable' || ipcMode === 'host' || ipcMode.startsWith('container:');
     if (!joinIpc) {
@@ -153,174 +156,36 @@ export class DockerRuntime implements Runtime {
       },
     };
 
-    if (spec.pull === 'always') await this.pull(spec.image, progress);
-    let container: Docker.Container;
+    // The create call itself tells whether the image is there: no separate lookup on the common path.
+    let container = spec.pull === 'always' ? undefined : await this.create(options, spec, { orMissingImage: true });
+    await applyPullPolicy(spec.pull, {
+      present: async () => container !== undefined,
+      pull: () => this.pull(spec.image, progress),
+      forbidden: () => pullForbidden(spec.image, this.flavor.label, `"${this.flavor.cli} pull ${spec.image}"`),
+    });
+    container ??= (await this.create(options, spec))!;
+    return dockerDebugger({ docker: this.docker, container, spec, notes, endpoint: this.probe.endpoint, label: this.flavor.label, call: (w) => this.call(w) });
+  }
+
+  /** Creates the container; undefined (when asked) if its image is missing. */
+  private async create(options: Docker.ContainerCreateOptions, spec: DebuggerSpec, opts: { orMissingImage?: boolean } = {}): Promise<Docker.Container | undefined> {
     try {
-      container = await this.call(this.docker.createContainer(options));
+      return await this.call(this.docker.createContainer(options));
     } catch (e) {
       if (e instanceof UserError) throw e;
-      if (statusOf(e) !== 404 || !/image/i.test(engineMessage(e))) throw this.createFailure(e, spec);
-      if (spec.pull === 'never') {
-        throw new UserError(`image ${spec.image} is not on ${this.flavor.label} and --pull never forbids pulling`, {
-          hint: `pull it first ("${this.flavor.cli} pull ${spec.image}") or drop --pull never`,
-        });
-      }
-      await this.pull(spec.image, progress);
-      container = await this.call(this.docker.createContainer(options)).catch((err) => {
-        throw err instanceof UserError ? err : this.createFailure(err, spec);
-      });
+      if (opts.orMissingImage && statusOf(e) === 404 && /image/i.test(engineMessage(e))) return undefined;
+      throw this.createFailure(e, spec);
     }
-    return this.wrap(container, spec, notes);
   }
 
   private createFailure(e: unknown, spec: DebuggerSpec): UserError {
     const message = engineMessage(e);
-    if (statusOf(e) === 409 || /already in use/i.test(message)) {
-      return new UserError(`cannot create the debugger: the name "${spec.name}" is already in use`, {
-        hint: 'pick another --name, or remove the old one with "sidekick cleanup"',
-        cause: e,
-      });
-    }
+    if (statusOf(e) === 409 || /already in use/i.test(message)) return nameInUse(spec.name, e);
     return new UserError(`cannot create the debugger: ${message}`, { cause: e });
   }
 
   private async pull(image: string, progress: Progress): Promise<void> {
     await this.call(pullImage(this.docker, image, progress, this.flavor.label));
-  }
-
-  private wrap(container: Docker.Container, spec: DebuggerSpec, notes: string[]): Debugger {
-    const { endpoint } = this.probe;
-    const flavor = this.flavor;
-    return {
-      id: container.id,
-      name: spec.name,
-      notes,
-      orphanCleanup: {
-        kind: 'http',
-        socketPath: endpoint.socketPath,
-        host: endpoint.host,
-        port: endpoint.port,
-        method: 'DELETE',
-        path: `/containers/${container.id}?force=true&v=true`,
-      },
-      attach: async (): Promise<DebuggerStreams> => {
-        let raw: Duplex;
-        try {
-          raw = await this.attachHijacked(container.id, spec.stdin);
-        } catch (e) {
-          // Podman prepares the container at attach, so its runtime errors arrive here
-          throw startFailure(e, spec, flavor);
-        }
-        const ended = new Promise<void>((resolve) => {
-          raw.once('end', resolve);
-          raw.once('close', resolve);
-          raw.once('error', () => resolve());
-        });
-        if (spec.tty) return { stdin: spec.stdin ? raw : undefined, stdout: raw, ended };
-        // Without a TTY the engine multiplexes stdout and stderr on one stream.
-        const stdout = new PassThrough();
-        const stderr = new PassThrough();
-        this.docker.modem.demuxStream(raw, stdout, stderr);
-        void ended.then(() => {
-          stdout.end();
-          stderr.end();
-        });
-        return { stdin: spec.stdin ? raw : undefined, stdout, stderr, ended };
-      },
-      start: async () => {
-        await container.start().catch((e: unknown) => {
-          throw startFailure(e, spec, flavor);
-        });
-      },
-      wait: async () => {
-        const result = (await container.wait({ condition: 'next-exit' })) as { StatusCode: number };
-        return result.StatusCode;
-      },
-      resize: async (rows, columns) => {
-        await container.resize({ h: rows, w: columns }).catch(() => undefined);
-      },
-      remove: async () => {
-        await container.remove({ force: true, v: true }).catch((e: unknown) => {
-          const status = statusOf(e);
-          if (status === 404 || status === 409) return; // gone, or AutoRemove already removing it
-          throw e;
-        });
-      },
-      exec: (argv) => this.exec(container, argv),
-    };
-  }
-
-  /** A process in the running debugger, its streams hijacked from the engine (no TTY, so demuxed). */
-  private async exec(container: Docker.Container, argv: string[]): Promise<ExecProcess> {
-    const exec = await this.call(container.exec({ Cmd: argv, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false })).catch((e) => {
-      throw e instanceof UserError ? e : new UserError(`cannot run ${argv[0]} in the debugger: ${engineMessage(e)}`, { cause: e });
-    });
-    const raw = (await this.call(exec.start({ hijack: true, stdin: true }))) as unknown as Duplex;
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    this.docker.modem.demuxStream(raw, stdout, stderr);
-    const ended = new Promise<void>((resolve) => {
-      raw.once('end', resolve);
-      raw.once('close', resolve);
-      raw.on('error', () => resolve());
-    });
-    void ended.then(() => {
-      stdout.end();
-      stderr.end();
-    });
-    // Ending stdin half-closes the connection: the engine closes the process's stdin, output still flows.
-    const stdin = new Writable({
-      write(chunk, _encoding, done) {
-        if (raw.destroyed || raw.writableEnded) return done(new Error('the process has ended'));
-        if (raw.write(chunk)) return done();
-        const settle = () => {
-          raw.off('drain', settle);
-          raw.off('close', settle);
-          done();
-        };
-        raw.on('drain', settle);
-        raw.on('close', settle);
-      },
-      final(done) {
-        raw.end();
-        done();
-      },
-    });
-    stdin.on('error', () => raw.destroy());
-    const exited = ended.then(async () => {
-      // The engine may need a moment to record the exit after the streams closed.
-      for (let i = 0; i < 50; i++) {
-        const info = await exec.inspect().catch(() => undefined);
-        if (!info) return -1;
-        if (!info.Running && info.ExitCode !== null) return info.ExitCode;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      return -1;
-    });
-    return { stdin, stdout, stderr, exited, kill: () => raw.destroy() };
-  }
-
-  /**
-   * Attaches with the query only: dockerode would also send its options as a JSON body, which
-   * Podman feeds into the container's stdin.
-   */
-  private attachHijacked(id: string, stdin: boolean): Promise<Duplex> {
-    const query = { stream: true, stdin, stdout: true, stderr: true, detachKeys: DETACH_KEYS };
-    return new Promise((resolve, reject) => {
-      this.docker.modem.dial(
-        {
-          path: `/containers/${id}/attach?`,
-          method: 'POST',
-          isStream: true,
-          hijack: true,
-          openStdin: stdin,
-          file: Buffer.alloc(0),
-          statusCodes: { 101: true, 200: true, 404: 'no such container', 409: 'conflict', 500: 'server error' },
-          options: query,
-        },
-        (err: unknown, stream: unknown) => (err ? reject(err) : resolve(stream as Duplex)),
-      );
-    });
   }
 
   async localPid(target: Target): Promise<number | undefined> {
@@ -364,7 +229,7 @@ export class DockerRuntime implements Runtime {
     );
     return list.map((c) => ({
       engine: this.engine,
-      id: c.Id,
+      id: formatAddress(this.engine, c.Id),
       name: (c.Names[0] ?? '').replace(/^\//, ''),
       target: c.Labels[LABEL.targetName] ?? c.Labels[LABEL.target] ?? '',
       status: c.Status,
@@ -374,25 +239,20 @@ export class DockerRuntime implements Runtime {
     }));
   }
 
-  async removeDebugger(id: string): Promise<void> {
-    await this.call(this.docker.getContainer(id).remove({ force: true, v: true })).catch((e: unknown) => {
+  async removeDebugger(address: TargetAddress): Promise<RemovedDebugger | undefined> {
+    const container = this.docker.getContainer(address.name);
+    const info = await this.call(container.inspect()).catch((e: unknown) => {
+      if (statusOf(e) === 404) return undefined;
+      throw e;
+    });
+    // only a sidekick debugger is removed, whatever the address names
+    if (info?.Config.Labels?.[LABEL.role] !== ROLE_DEBUGGER) return undefined;
+    await this.call(container.remove({ force: true, v: true })).catch((e: unknown) => {
       if (statusOf(e) === 404 || statusOf(e) === 409) return;
       throw e;
     });
+    return { name: info.Name.replace(/^\//, ''), target: info.Config.Labels[LABEL.targetName] ?? info.Config.Labels[LABEL.target] ?? '' };
   }
-}
-
-/** A debugger that could not start: a toolkit without sh is the common case, worth its own hint. */
-function startFailure(e: unknown, spec: DebuggerSpec, flavor: DockerFlavor): UserError {
-  if (e instanceof UserError) return e;
-  const message = engineMessage(e);
-  if (/executable file not found|no such file or directory/i.test(message) && /"sh"|sh:/.test(message)) {
-    return new UserError(`the toolkit image ${spec.image} has no sh, which sidekick needs`, {
-      hint: 'pick an image with a shell, e.g. --image busybox:musl',
-      cause: e,
-    });
-  }
-  return new UserError(`cannot start the debugger on ${flavor.label}: ${message}`, { cause: e });
 }
 
 function dockerodeOptions(endpoint: Endpoint): Docker.DockerOptions {

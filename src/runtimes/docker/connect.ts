@@ -1,7 +1,7 @@
 /** Docker: found through DOCKER_HOST, then the rootful and rootless default sockets. */
 import { envProbe, findEndpoint, socketProbe } from '../endpoint.js';
 import type { Runtime } from '../runtime.js';
-import { DockerRuntime } from './docker-runtime.js';
+import { DockerRuntime } from './runtime.js';
 
 export function probeDocker() {
   const rootless = process.env.XDG_RUNTIME_DIR ? `${process.env.XDG_RUNTIME_DIR}/docker.sock` : undefined;

@@ -5,6 +5,7 @@
  */
 import { EXIT } from '../errors.js';
 import { debugLog } from '../log.js';
+import { engineLost } from '../runtimes/errors.js';
 import type { Debugger, DebuggerSpec, Runtime, Target } from '../runtimes/runtime.js';
 import type { Cleanup } from './interrupts.js';
 import { enterRawMode, onResize, terminalSize } from './terminal.js';
@@ -20,16 +21,14 @@ export interface SessionOptions {
 
 export async function runSession(runtime: Runtime, target: Target, dbg: Debugger, spec: DebuggerSpec, opts: SessionOptions): Promise<number> {
   const { cleanup } = opts;
-  const exited = dbg.wait();
-  const streams = await dbg.attach();
-  debugLog('attached');
-
-  if (spec.tty) cleanup.defer(enterRawMode());
-  streams.stdout.pipe(process.stdout, { end: false });
-  streams.stderr?.pipe(process.stderr, { end: false });
-  if (streams.stdin) cleanup.defer(pipeStdin(streams.stdin, spec.tty));
-
-  await dbg.start();
+  const { streams, exited } = await dbg.launch({
+    attached: (streams) => {
+      if (spec.tty) cleanup.defer(enterRawMode());
+      streams.stdout.pipe(process.stdout, { end: false });
+      streams.stderr?.pipe(process.stderr, { end: false });
+      if (streams.stdin) cleanup.defer(pipeStdin(streams.stdin, spec.tty));
+    },
+  });
   debugLog('started');
   if (spec.tty) {
     const size = terminalSize();
@@ -37,16 +36,28 @@ export async function runSession(runtime: Runtime, target: Target, dbg: Debugger
     cleanup.defer(onResize((s) => void dbg.resize(s.rows, s.columns)));
   }
 
-  const code = await exited;
+  const code = await exited.catch((e: unknown) => {
+    throw engineLost(runtime.engine, runtime.endpoint, e);
+  });
   debugLog(`exited with ${code}`);
   await Promise.race([streams.ended, new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
   // A debugger ended by a signal (137: its pid namespace went away; 143: Kubernetes stopping the pod)
-  // usually means the target stopped: then say so, with an exit code of its own.
-  if (code >= 128 && !(await runtime.isRunning(target))) {
+  // usually means the target stopped: then say so, with an exit code of its own. An engine that
+  // cannot tell has stopped answering, which is said as that.
+  if (code >= 128 && !(await stillRunning(runtime, target))) {
     opts.say(`the target ${target.address} stopped during the session; the debugger was removed`);
     return EXIT.TARGET_STOPPED;
   }
   return code;
+}
+
+/** Whether the target runs, or the engine's failure to say so as a lost engine. */
+export async function stillRunning(runtime: Runtime, target: Target): Promise<boolean> {
+  try {
+    return await runtime.isRunning(target);
+  } catch (e) {
+    throw engineLost(runtime.engine, runtime.endpoint, e);
+  }
 }
 
 /** Sends local stdin to the debugger; returns the undo. */

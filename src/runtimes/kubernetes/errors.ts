@@ -35,18 +35,21 @@ export function commonApiError(e: unknown, server: string, context: string): Use
   if (status === undefined && typeof netCode === 'string' && /^E[A-Z]+/.test(netCode)) {
     return new UserError(`cannot reach the Kubernetes API at ${server} (context ${context}, ${netCode})`, {
       hint: 'check that the cluster runs and the kubeconfig points at it',
+      kind: 'unreachable',
       cause: e,
     });
   }
   if (status === undefined && /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|socket hang up|fetch failed/i.test(String((e as Error)?.message))) {
     return new UserError(`cannot reach the Kubernetes API at ${server} (context ${context})`, {
       hint: 'check that the cluster runs and the kubeconfig points at it',
+      kind: 'unreachable',
       cause: e,
     });
   }
   if (status === 401) {
     return new UserError(`the Kubernetes API at ${server} did not accept the credentials of context ${context}`, {
       hint: 'refresh your credentials (kubeconfig user)',
+      kind: 'denied',
       cause: e,
     });
   }
@@ -56,6 +59,7 @@ export function commonApiError(e: unknown, server: string, context: string): Use
     if (rbac) {
       return new UserError(`forbidden: you may not ${rbac[1]} ${rbac[2]}${rbac[3] ? ` in namespace ${rbac[3]}` : ''}`, {
         hint: `ask for an RBAC role that allows "${rbac[1]}" on "${rbac[2]}"`,
+        kind: 'denied',
         cause: e,
       });
     }

@@ -5,8 +5,9 @@
 import { debugLog } from '../../log.js';
 import { envProbe, findEndpoint, socketProbe } from '../endpoint.js';
 import type { Runtime } from '../runtime.js';
-import { ContainerdRuntime, type ContainerdFlavor } from './containerd-runtime.js';
+import { ContainerdRuntime, type ContainerdFlavor } from './runtime.js';
 import { Ctr, findCtr } from './ctr.js';
+import { CONTAINERD, NERDCTL, type Naming } from './naming.js';
 
 const DEFAULT_SOCKET = '/run/containerd/containerd.sock';
 
@@ -18,19 +19,19 @@ export function probeContainerd() {
   });
 }
 
-function connect(engine: ContainerdFlavor['engine']): Runtime {
+function connect(naming: Naming): Runtime {
   const probe = probeContainerd();
-  debugLog(`${engine}: ${probe.endpoint.url} from ${probe.endpoint.source} (probes: ${probe.tried.join(', ') || 'none answered'})`);
-  const flavor: ContainerdFlavor = { engine, label: engine, defaultNamespace: process.env.CONTAINERD_NAMESPACE || 'default' };
+  debugLog(`${naming.engine}: ${probe.endpoint.url} from ${probe.endpoint.source} (probes: ${probe.tried.join(', ') || 'none answered'})`);
+  const flavor: ContainerdFlavor = { naming, defaultNamespace: process.env.CONTAINERD_NAMESPACE || 'default' };
   // nerdctl's containers are containerd's: connection problems name containerd either way.
   return new ContainerdRuntime(flavor, new Ctr(findCtr(), probe, 'containerd'), probe.endpoint.url);
 }
 
 export function connectContainerd(): Runtime {
-  return connect('containerd');
+  return connect(CONTAINERD);
 }
 
 /** nerdctl's containers live in containerd: no nerdctl binary is needed. */
 export function connectNerdctl(): Runtime {
-  return connect('nerdctl');
+  return connect(NERDCTL);
 }

@@ -95,7 +95,7 @@ function reason(stderr: string, code: number): string {
 }
 
 /**
- * Local connection <-> a socket connected inside the target (src/shell/netns.ts): kernel sockets on
+ * Local connection <-> a socket connected inside the target (src/port-forward/netns.ts): kernel sockets on
  * both sides. Each side's FIN ends the other's write side; a reset on one side resets the other.
  */
 export function relaySockets(local: Socket, remote: Socket): Promise<RelayResult> {

@@ -1,6 +1,6 @@
 /**
  * Name resolution as the target sees it, for connections made from its network namespace by a process
- * that keeps this machine's filesystem (src/shell/netns-helper.ts): the target's /etc/hosts first,
+ * that keeps this machine's filesystem (src/port-forward/netns-helper.ts): the target's /etc/hosts first,
  * then the nameservers and search domains of its /etc/resolv.conf. Pure: file texts in, names out.
  */
 

@@ -1,0 +1,172 @@
+/**
+ * A debugger container on Docker or Podman: launched by waiting for its next exit, attaching with
+ * hijacked streams, then starting it (a wait set up after start could miss a quick exit, and output
+ * written before the attach would be lost).
+ */
+import type Docker from 'dockerode';
+import { PassThrough, Writable, type Duplex } from 'node:stream';
+import { UserError } from '../../errors.js';
+import type { Endpoint } from '../endpoint.js';
+import { noShell } from '../errors.js';
+import type { Debugger, DebuggerSpec, DebuggerStreams, ExecProcess, LaunchOptions, Launched } from '../runtime.js';
+import { engineMessage, statusOf } from './errors.js';
+
+// Docker's detach keys would swallow ^P; this sequence is one nobody types.
+const DETACH_KEYS = 'ctrl-@,ctrl-@,ctrl-@,ctrl-@,ctrl-@';
+
+export interface DockerDebuggerOptions {
+  docker: Docker;
+  container: Docker.Container;
+  spec: DebuggerSpec;
+  notes: string[];
+  endpoint: Endpoint;
+  /** "Docker" or "Podman", for messages */
+  label: string;
+  /** runs an engine call, turning connection failures into one-line errors */
+  call<T>(what: Promise<T>): Promise<T>;
+}
+
+export function dockerDebugger(o: DockerDebuggerOptions): Debugger {
+  const { container, spec, endpoint } = o;
+  return {
+    id: container.id,
+    name: spec.name,
+    notes: o.notes,
+    orphanCleanup: {
+      kind: 'http',
+      socketPath: endpoint.socketPath,
+      host: endpoint.host,
+      port: endpoint.port,
+      method: 'DELETE',
+      path: `/containers/${container.id}?force=true&v=true`,
+    },
+    launch: async (options: LaunchOptions = {}): Promise<Launched> => {
+      const exited = container.wait({ condition: 'next-exit' }).then((result: { StatusCode: number }) => result.StatusCode);
+      exited.catch(() => undefined); // a start that fails is reported instead
+      const streams = await attach(o);
+      options.attached?.(streams);
+      await container.start().catch((e: unknown) => {
+        throw startFailure(e, spec, o.label);
+      });
+      return { streams, exited };
+    },
+    resize: async (rows, columns) => {
+      await container.resize({ h: rows, w: columns }).catch(() => undefined);
+    },
+    remove: async () => {
+      await container.remove({ force: true, v: true }).catch((e: unknown) => {
+        const status = statusOf(e);
+        if (status === 404 || status === 409) return; // gone, or AutoRemove already removing it
+        throw e;
+      });
+    },
+    exec: (argv) => execIn(o, argv),
+  };
+}
+
+async function attach(o: DockerDebuggerOptions): Promise<DebuggerStreams> {
+  const { spec } = o;
+  let raw: Duplex;
+  try {
+    raw = await attachHijacked(o.docker, o.container.id, spec.stdin);
+  } catch (e) {
+    // Podman prepares the container at attach, so its runtime errors arrive here
+    throw startFailure(e, spec, o.label);
+  }
+  const ended = new Promise<void>((resolve) => {
+    raw.once('end', resolve);
+    raw.once('close', resolve);
+    raw.once('error', () => resolve());
+  });
+  if (spec.tty) return { stdin: spec.stdin ? raw : undefined, stdout: raw, ended };
+  // Without a TTY the engine multiplexes stdout and stderr on one stream.
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  o.docker.modem.demuxStream(raw, stdout, stderr);
+  void ended.then(() => {
+    stdout.end();
+    stderr.end();
+  });
+  return { stdin: spec.stdin ? raw : undefined, stdout, stderr, ended };
+}
+
+/** A process in the running debugger, its streams hijacked from the engine (no TTY, so demuxed). */
+async function execIn(o: DockerDebuggerOptions, argv: string[]): Promise<ExecProcess> {
+  const exec = await o.call(o.container.exec({ Cmd: argv, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false })).catch((e) => {
+    throw e instanceof UserError ? e : new UserError(`cannot run ${argv[0]} in the debugger: ${engineMessage(e)}`, { cause: e });
+  });
+  const raw = (await o.call(exec.start({ hijack: true, stdin: true }))) as unknown as Duplex;
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  o.docker.modem.demuxStream(raw, stdout, stderr);
+  const ended = new Promise<void>((resolve) => {
+    raw.once('end', resolve);
+    raw.once('close', resolve);
+    raw.on('error', () => resolve());
+  });
+  void ended.then(() => {
+    stdout.end();
+    stderr.end();
+  });
+  // Ending stdin half-closes the connection: the engine closes the process's stdin, output still flows.
+  const stdin = new Writable({
+    write(chunk, _encoding, done) {
+      if (raw.destroyed || raw.writableEnded) return done(new Error('the process has ended'));
+      if (raw.write(chunk)) return done();
+      const settle = () => {
+        raw.off('drain', settle);
+        raw.off('close', settle);
+        done();
+      };
+      raw.on('drain', settle);
+      raw.on('close', settle);
+    },
+    final(done) {
+      raw.end();
+      done();
+    },
+  });
+  stdin.on('error', () => raw.destroy());
+  const exited = ended.then(async () => {
+    // The engine may need a moment to record the exit after the streams closed.
+    for (let i = 0; i < 50; i++) {
+      const info = await exec.inspect().catch(() => undefined);
+      if (!info) return -1;
+      if (!info.Running && info.ExitCode !== null) return info.ExitCode;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return -1;
+  });
+  return { stdin, stdout, stderr, exited, kill: () => raw.destroy() };
+}
+
+/**
+ * Attaches with the query only: dockerode would also send its options as a JSON body, which
+ * Podman feeds into the container's stdin.
+ */
+function attachHijacked(docker: Docker, id: string, stdin: boolean): Promise<Duplex> {
+  const query = { stream: true, stdin, stdout: true, stderr: true, detachKeys: DETACH_KEYS };
+  return new Promise((resolve, reject) => {
+    docker.modem.dial(
+      {
+        path: `/containers/${id}/attach?`,
+        method: 'POST',
+        isStream: true,
+        hijack: true,
+        openStdin: stdin,
+        file: Buffer.alloc(0),
+        statusCodes: { 101: true, 200: true, 404: 'no such container', 409: 'conflict', 500: 'server error' },
+        options: query,
+      },
+      (err: unknown, stream: unknown) => (err ? reject(err) : resolve(stream as Duplex)),
+    );
+  });
+}
+
+/** A debugger that could not start: a toolkit without sh is the common case, worth its own hint. */
+function startFailure(e: unknown, spec: DebuggerSpec, label: string): UserError {
+  if (e instanceof UserError) return e;
+  const message = engineMessage(e);
+  if (/executable file not found|no such file or directory/i.test(message) && /"sh"|sh:/.test(message)) return noShell(spec.image, e);
+  return new UserError(`cannot start the debugger on ${label}: ${message}`, { cause: e });
+}

@@ -1,0 +1,201 @@
+/**
+ * A debugger in a pod: an ephemeral container, which starts as soon as it is added, before anyone
+ * can attach. Its entry script therefore waits for a go-ahead line (SIDEKICK_HANDSHAKE) that
+ * launch() sends once attached, so no output is lost. Ephemeral containers cannot be removed
+ * either: remove() ends the debugger's processes instead.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import { PassThrough } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../../errors.js';
+import { debugLog } from '../../log.js';
+import { ownEntry } from '../../self.js';
+import type { CleanupRecipe, Debugger, DebuggerSpec, DebuggerStreams, ExecProcess, LaunchOptions, Launched, Progress } from '../runtime.js';
+import { exitCodeOf, openChannels, type Channels } from './channels.js';
+import type { KubeClient } from './client.js';
+import { apiMessage } from './errors.js';
+import { ExitMarkFilter } from './exit-mark.js';
+import { NodePulls } from './node-pulls.js';
+
+const FATAL_WAITING = new Set([
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'ErrImageNeverPull',
+  'InvalidImageName',
+  'CreateContainerError',
+  'CreateContainerConfigError',
+  'RunContainerError',
+]);
+// Ends every process of the debugger: the ones in its own cgroup, whatever the cgroup version.
+const KILL_DEBUGGER =
+  'for f in /sys/fs/cgroup/cgroup.procs /sys/fs/cgroup/pids/cgroup.procs /sys/fs/cgroup/memory/cgroup.procs; do [ -r "$f" ] && kill -9 $(cat "$f") 2>/dev/null; done; true';
+
+/** Where a container is: its namespace, pod and name. */
+export interface PodTarget {
+  namespace: string;
+  pod: string;
+  container: string;
+}
+
+/**
+ * Attaches once the container runs. The pod status says so up to the kubelet's 1 s status cycle
+ * late, a delay every session would pay; an exec into the container succeeds as soon as the
+ * runtime runs it, so a no-op exec is tried between looks at the status. (Attaching itself is no
+ * test: the kubelet accepts an attach to a created container that has not started, and the
+ * go-ahead line is lost.) The status supplies the reason when the container cannot start.
+ */
+async function attachWhenRunning(k: KubeClient, where: PodTarget, path: string, image: string, progress: Progress): Promise<Channels> {
+  const end = Date.now() + (k.opts.startTimeoutMs ?? 120_000);
+  const pulls = new NodePulls(k.api, where, image, progress);
+  await untilRunning(k, where, image, end, pulls);
+  try {
+    // a pull too quick to be seen while waiting is still told (while attaching, so it costs no
+    // time), before any output: the debugger waits for the go-ahead line
+    const [channels] = await Promise.all([k.call(() => openChannels(k.kc, path)), pulls.final()]);
+    return channels;
+  } catch (e) {
+    throw e instanceof UserError ? e : new UserError(`cannot attach to the debugger: ${apiMessage(e)}`, { cause: e });
+  }
+}
+
+async function untilRunning(k: KubeClient, where: PodTarget, image: string, end: number, pulls: NodePulls): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    if (await answersExec(k, where)) {
+      debugLog(`kubernetes: the debugger runs (exec answered on attempt ${attempt})`);
+      return;
+    }
+    const state = await startState(k, where, image, end);
+    if (state === 'terminated') {
+      throw new UserError('the debugger ended before sidekick could attach to it', { hint: 'see "kubectl describe pod" for its exit code and reason' });
+    }
+    if (state === 'running') return;
+    // a container slow to start may be waiting for its image: say so, as local engines do
+    if (attempt % 10 === 0) await pulls.look();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Whether a no-op runs in the container: true only once the runtime has started it. */
+async function answersExec(k: KubeClient, where: PodTarget): Promise<boolean> {
+  const command = ['sh', '-c', 'exit 0'].map((c) => `command=${encodeURIComponent(c)}`).join('&');
+  try {
+    const probe = await openChannels(k.kc, `/api/v1/namespaces/${where.namespace}/pods/${where.pod}/exec?container=${where.container}&stdout=true&stderr=true&${command}`);
+    const status = await Promise.race([probe.closed, new Promise<'slow'>((r) => setTimeout(() => r('slow'), 5_000))]);
+    if (status === 'slow') probe.close();
+    return status !== 'slow' && exitCodeOf(status) === 0;
+  } catch (e) {
+    debugLog(`kubernetes: not running yet (${apiMessage(e)})`);
+    return false;
+  }
+}
+
+/** One look at the ephemeral container's state, failing with the kubelet's reason when it cannot start. */
+async function startState(k: KubeClient, where: PodTarget, image: string, end: number): Promise<'running' | 'terminated' | 'waiting'> {
+  const pod = await k.must(() => k.api.readPod(where.namespace, where.pod), `read pod ${where.namespace}/${where.pod}`);
+  const state = pod.status?.ephemeralContainerStatuses?.find((s) => s.name === where.container)?.state;
+  if (state?.running) return 'running';
+  if (state?.terminated) return 'terminated';
+  const waiting = state?.waiting?.reason ? `${state.waiting.reason}${state.waiting.message ? `: ${state.waiting.message}` : ''}` : 'not created yet';
+  if (state?.waiting?.reason && FATAL_WAITING.has(state.waiting.reason)) {
+    const pull = /Image|Pull/.test(state.waiting.reason);
+    throw new UserError(`the debugger cannot start: ${waiting.split('\n')[0]}`, {
+      hint: pull ? `check the image name (${image}) and the node's registry access, or use an image the node has with --pull never` : 'see "kubectl describe pod"',
+    });
+  }
+  if (Date.now() > end) {
+    const timeoutMs = k.opts.startTimeoutMs ?? 120_000;
+    throw new UserError(`the debugger did not start within ${timeoutMs / 1000}s (${waiting})`, { hint: 'see "kubectl describe pod" for the cause' });
+  }
+  return 'waiting';
+}
+
+async function exitCode(k: KubeClient, where: PodTarget): Promise<number> {
+  for (let i = 0; i < 60; i++) {
+    const pod = await k.must(() => k.api.readPod(where.namespace, where.pod), `read pod ${where.namespace}/${where.pod}`);
+    const terminated = pod.status?.ephemeralContainerStatuses?.find((s) => s.name === where.container)?.state?.terminated;
+    if (terminated) return terminated.exitCode;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return -1;
+}
+
+function cleanupRecipe(k: KubeClient, id: string): CleanupRecipe {
+  // The CLI itself, asked to end that one debugger, is the only client that can reach the API.
+  const [file, cli] = ownEntry('cli') ?? [process.execPath, fileURLToPath(new URL('./cli.js', import.meta.url))];
+  const flags = [
+    ...(k.opts.kubeconfig ? ['--kubeconfig', k.opts.kubeconfig] : []),
+    '--context',
+    k.context,
+  ];
+  return { kind: 'exec', file, args: [cli, 'cleanup', '--only', `k8s://${id}`, '-q', ...flags] };
+}
+
+/** The Debugger for an ephemeral container just added to a pod. */
+export function ephemeralDebugger(k: KubeClient, where: PodTarget, spec: DebuggerSpec, image: string, progress: Progress): Debugger {
+  let channels: Channels | undefined;
+  const mark = new ExitMarkFilter();
+  const id = `${where.namespace}/${where.pod}/${where.container}`;
+  const attachPath = (tty: boolean) =>
+    `/api/v1/namespaces/${where.namespace}/pods/${where.pod}/attach?container=${where.container}&stdin=true&stdout=true&stderr=${!tty}&tty=${tty}`;
+  return {
+    id,
+    name: where.container,
+    notes: [],
+    orphanCleanup: cleanupRecipe(k, id),
+    launch: async (options: LaunchOptions = {}): Promise<Launched> => {
+      // The container runs already, its entry script waiting for the go-ahead line: attach, then send it.
+      const open = await attachWhenRunning(k, where, attachPath(spec.tty), image, progress);
+      channels = open;
+      // the exit mark travels on stderr, which a terminal merges into stdout
+      const stdout = open.stdout.pipe(spec.tty ? mark : new PassThrough());
+      const stderr = spec.tty ? undefined : open.stderr.pipe(mark);
+      const ended = Promise.all([finished(stdout).catch(() => undefined), stderr && finished(stderr).catch(() => undefined)]).then(() => undefined);
+      const streams: DebuggerStreams = { stdin: spec.stdin ? open.stdin : undefined, stdout, stderr, ended };
+      options.attached?.(streams);
+      open.stdin.write('go\n');
+      const exited = (async () => {
+        await open.closed;
+        await finished(mark).catch(() => undefined);
+        // the mark is missing when the debugger was killed (e.g. its target died): ask the pod
+        return mark.code ?? exitCode(k, where);
+      })();
+      return { streams, exited };
+    },
+    resize: async (rows, columns) => channels?.resize(rows, columns),
+    exec: (argv) => exec(k, where, argv),
+    remove: async () => {
+      channels?.close();
+      // The exit mark says the entry script ended, and the container with it; otherwise (a signal,
+      // a lost connection) its processes are ended here.
+      if (mark.code !== undefined) return;
+      await endDebugger(k, where).catch((e: unknown) => debugLog(`kubernetes: ending ${id}: ${String(e)}`));
+    },
+  };
+}
+
+/** A process in the running debugger, through the pods/exec subresource (port-forward's relays). */
+async function exec(k: KubeClient, where: PodTarget, argv: string[]): Promise<ExecProcess> {
+  const command = argv.map((c) => `command=${encodeURIComponent(c)}`).join('&');
+  const path = `/api/v1/namespaces/${where.namespace}/pods/${where.pod}/exec?container=${where.container}&stdin=true&stdout=true&stderr=true&${command}`;
+  const channels = await k.call(() => openChannels(k.kc, path)).catch((e: unknown) => {
+    throw e instanceof UserError ? e : new UserError(`cannot run ${argv[0]} in the debugger: ${apiMessage(e)}`, { cause: e });
+  });
+  return {
+    stdin: channels.stdin,
+    stdout: channels.stdout,
+    stderr: channels.stderr,
+    exited: channels.closed.then(exitCodeOf),
+    kill: () => channels.close(),
+  };
+}
+
+/** Ephemeral containers stay in the pod spec; ending their processes is all that can be done. */
+export async function endDebugger(k: KubeClient, where: PodTarget, read?: V1Pod): Promise<void> {
+  const pod = read ?? (await k.api.readPod(where.namespace, where.pod));
+  const state = pod.status?.ephemeralContainerStatuses?.find((s) => s.name === where.container)?.state;
+  if (!state?.running) return;
+  const command = ['sh', '-c', KILL_DEBUGGER].map((c) => `command=${encodeURIComponent(c)}`).join('&');
+  const exec = await openChannels(k.kc, `/api/v1/namespaces/${where.namespace}/pods/${where.pod}/exec?container=${where.container}&stdout=true&stderr=true&${command}`);
+  await Promise.race([exec.closed, new Promise((r) => setTimeout(r, 10_000))]);
+}

@@ -1,0 +1,279 @@
+/**
+ * Kubernetes behind the Runtime interface: the debugger is an ephemeral container added to the pod
+ * through the pods/ephemeralcontainers subresource, targeting the chosen container's namespaces
+ * (how it runs: debugger.ts).
+ */
+import type { KubeConfig, V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
+import { UserError } from '../../errors.js';
+import { debugLog } from '../../log.js';
+import { formatAddress, type TargetAddress } from '../address.js';
+import type {
+  Debugger,
+  DebuggerInfo,
+  DebuggerSpec,
+  Progress,
+  RemovedDebugger,
+  Runtime,
+  Target,
+  TargetDetails,
+  TargetInfo,
+} from '../runtime.js';
+import { KubeClient } from './client.js';
+import { namespaceFor, type KubeOptions } from './config.js';
+import { endDebugger, ephemeralDebugger, type PodTarget } from './debugger.js';
+import { apiMessage, apiStatus } from './errors.js';
+import type { KubeRest } from './rest.js';
+import { applyProfile, parseProfile } from './profiles.js';
+
+/** Marks an ephemeral container as a sidekick debugger (ephemeral containers have no labels). */
+const MARKER = 'SIDEKICK_ROLE';
+const DEFAULT_CONTAINER = 'kubectl.kubernetes.io/default-container';
+function splitTargetId(id: string): PodTarget {
+  const [namespace = '', pod = '', container = ''] = id.split('/');
+  return { namespace, pod, container };
+}
+
+export class KubernetesRuntime implements Runtime {
+  readonly engine = 'kubernetes' as const;
+  readonly endpoint: string;
+  private readonly k: KubeClient;
+  private readonly api: KubeRest;
+
+  constructor(
+    kc: KubeConfig,
+    private readonly opts: KubeOptions,
+  ) {
+    this.k = new KubeClient(kc, opts);
+    this.api = this.k.api;
+    this.endpoint = this.k.endpoint;
+  }
+
+  private call<T>(what: () => Promise<T>): Promise<T> {
+    return this.k.call(what);
+  }
+
+  private must<T>(what: () => Promise<T>, doing: string): Promise<T> {
+    return this.k.must(what, doing);
+  }
+
+  private async readPod(namespace: string, name: string): Promise<V1Pod> {
+    try {
+      return await this.call(() => this.api.readPod(namespace, name));
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      if (apiStatus(e) === 404) {
+        throw new UserError(`pod ${name} not found in namespace ${namespace}`, { hint: `list pods with "kubectl get pods -n ${namespace}"`, kind: 'not-found' });
+      }
+      throw new UserError(`cannot read pod ${namespace}/${name}: ${apiMessage(e)}`, { cause: e });
+    }
+  }
+
+  async findTarget(address: TargetAddress): Promise<Target> {
+    const namespace = namespaceFor(this.k.kc, address.namespace, this.opts.namespace);
+    const pod = await this.readPod(namespace, address.name);
+    const names = (pod.spec?.containers ?? []).map((c) => c.name);
+    const container = address.container ?? pod.metadata?.annotations?.[DEFAULT_CONTAINER] ?? names[0];
+    if (!container || !names.includes(container)) {
+      throw new UserError(`container "${address.container}" is not in pod ${namespace}/${address.name}`, { hint: `its containers: ${names.join(', ')}`, kind: 'not-found' });
+    }
+    const addr = formatAddress('kubernetes', `${address.name}/${container}`, namespace);
+    if (pod.status?.phase !== 'Running') {
+      throw new UserError(`pod ${namespace}/${address.name} is not running (${pod.status?.phase ?? 'unknown'}${pod.status?.reason ? `, ${pod.status.reason}` : ''})`, {
+        hint: `see "kubectl describe pod -n ${namespace} ${address.name}"`,
+        kind: 'not-running',
+      });
+    }
+    const status = pod.status?.containerStatuses?.find((s) => s.name === container);
+    if (!status?.state?.running) {
+      const why = status?.state?.waiting?.reason ?? (status?.state?.terminated ? `exited ${status.state.terminated.exitCode}` : 'not started');
+      throw new UserError(`container ${container} of pod ${namespace}/${address.name} is not running (${why})`, {
+        hint: 'wait for it to run, or pick another container',
+        kind: 'not-running',
+      });
+    }
+    const target: Target = {
+      engine: 'kubernetes',
+      address: addr,
+      id: `${namespace}/${address.name}/${container}`,
+      name: address.name,
+      image: pod.spec?.containers.find((c) => c.name === container)?.image ?? '',
+      running: true,
+      engineState: pod,
+    };
+    return target;
+  }
+
+  async isRunning(target: Target): Promise<boolean> {
+    const { namespace, pod, container } = splitTargetId(target.id);
+    let p: V1Pod;
+    try {
+      p = await this.call(() => this.api.readPod(namespace, pod));
+    } catch (e) {
+      if (apiStatus(e) === 404) return false; // the pod is gone
+      throw e instanceof UserError ? e : new UserError(`cannot read pod ${namespace}/${pod}: ${apiMessage(e)}`, { kind: 'unreachable', cause: e });
+    }
+    // a pod being deleted is stopping, whatever its containers' last reported state
+    if (p.metadata?.deletionTimestamp) return false;
+    return Boolean(p.status?.containerStatuses?.find((s) => s.name === container)?.state?.running);
+  }
+
+  /** The kubelet's processes are on a node, not (as far as sidekick can tell) on this machine. */
+  async localPid(): Promise<number | undefined> {
+    return undefined;
+  }
+
+  async createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger> {
+    const { namespace, pod, container } = splitTargetId(target.id);
+    const podSpec = (target.engineState as V1Pod | undefined) ?? (await this.readPod(namespace, pod));
+    const targetSpec = podSpec.spec?.containers.find((c) => c.name === container);
+    const profile = parseProfile(this.opts.profile);
+    const securityContext = applyProfile(profile, {
+      capAdd: spec.capAdd,
+      privileged: spec.privileged,
+      targetUser: targetSpec?.securityContext?.runAsUser ?? podSpec.spec?.securityContext?.runAsUser,
+      targetGroup: targetSpec?.securityContext?.runAsGroup ?? podSpec.spec?.securityContext?.runAsGroup,
+    });
+    const env: Record<string, string> = {
+      ...spec.env,
+      [MARKER]: 'debugger',
+      SIDEKICK_HANDSHAKE: '1',
+      SIDEKICK_EXIT_MARK: '1',
+      ...(spec.stdin ? {} : { SIDEKICK_NO_STDIN: '1' }),
+    };
+    // In a pod sharing one process namespace, PID 1 is the pause container: find the target by its ID.
+    const containerId = podSpec.status?.containerStatuses?.find((s) => s.name === container)?.containerID?.replace(/^\w+:\/\//, '');
+    if (podSpec.spec?.shareProcessNamespace && containerId) env.SIDEKICK_TARGET_CGROUP = containerId;
+    const name = spec.name.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63).replace(/-+$/, '');
+    const ephemeral: V1EphemeralContainer = {
+      name,
+      image: spec.image,
+      imagePullPolicy: spec.pull === 'always' ? 'Always' : spec.pull === 'never' ? 'Never' : 'IfNotPresent',
+      command: spec.argv.map(literal),
+      env: Object.entries(env).map(([k, v]) => ({ name: k, value: literal(v) })),
+      stdin: true,
+      stdinOnce: true,
+      tty: spec.tty,
+      targetContainerName: container,
+      securityContext,
+    };
+    try {
+      await this.call(() =>
+        this.api.addEphemeralContainer(namespace, pod, { spec: { ephemeralContainers: [ephemeral] } }),
+      );
+    } catch (e) {
+      throw this.patchFailure(e, namespace, pod, profile);
+    }
+    debugLog(`kubernetes: added ephemeral container ${name} to ${namespace}/${pod} (profile ${profile})`);
+    return ephemeralDebugger(this.k, { namespace, pod, container: name }, spec, spec.image, progress);
+  }
+
+  private patchFailure(e: unknown, namespace: string, pod: string, profile: string): UserError {
+    if (e instanceof UserError) return e;
+    const message = apiMessage(e);
+    const status = apiStatus(e);
+    if (/violates PodSecurity|admission webhook|denied the request/i.test(message)) {
+      const next = profile === 'restricted' ? 'ask for an exemption, or debug in another namespace' : 'try --profile restricted (or baseline)';
+      return new UserError(`admission denied the debugger with --profile ${profile}: ${message.replace(/^.*?forbidden: /, '')}`, { hint: next, kind: 'denied', cause: e });
+    }
+    if (status === 404) {
+      return new UserError(`the API at ${this.endpoint} does not serve pods/ephemeralcontainers (or pod ${namespace}/${pod} is gone)`, {
+        hint: 'ephemeral containers need Kubernetes 1.23 or later',
+        cause: e,
+      });
+    }
+    if (status === 422) return new UserError(`the debugger was refused: ${message}`, { hint: 'check --image, --name and --profile', cause: e });
+    return new UserError(`cannot add the debugger to ${namespace}/${pod}: ${message}`, { cause: e });
+  }
+
+  async describeTarget(target: Target): Promise<TargetDetails> {
+    const { namespace, pod, container } = splitTargetId(target.id);
+    const p = await this.readPod(namespace, pod);
+    const c = p.spec?.containers.find((x) => x.name === container);
+    const s = p.status?.containerStatuses?.find((x) => x.name === container);
+    const user = c?.securityContext?.runAsUser ?? p.spec?.securityContext?.runAsUser;
+    return {
+      image: c?.image ?? target.image,
+      entrypoint: c?.command ?? [],
+      command: c?.args ?? [],
+      user: user === undefined ? '' : String(user),
+      startedAt: s?.state?.running?.startedAt ? new Date(s.state.running.startedAt).toISOString() : undefined,
+      restartCount: s?.restartCount ?? 0,
+      state: s?.state?.running ? 'running' : s?.state?.waiting ? 'waiting' : 'terminated',
+      memoryLimit: parseQuantity(c?.resources?.limits?.memory),
+    };
+  }
+
+  private async listPods(): Promise<V1Pod[]> {
+    const list = await this.must(
+      () => this.api.listPods(this.opts.namespace),
+      'list pods',
+    );
+    return list.items;
+  }
+
+  async listTargets(): Promise<TargetInfo[]> {
+    const out: TargetInfo[] = [];
+    for (const pod of await this.listPods()) {
+      for (const s of pod.status?.containerStatuses ?? []) {
+        if (!s.state?.running) continue;
+        out.push({
+          engine: 'kubernetes',
+          address: formatAddress('kubernetes', `${pod.metadata?.name}/${s.name}`, pod.metadata?.namespace),
+          image: s.image,
+          status: `Running (restarts ${s.restartCount})`,
+          created: new Date(s.state.running.startedAt ?? Date.now()),
+        });
+      }
+    }
+    return out;
+  }
+
+  async listDebuggers(): Promise<DebuggerInfo[]> {
+    const out: DebuggerInfo[] = [];
+    for (const pod of await this.listPods()) {
+      for (const ec of pod.spec?.ephemeralContainers ?? []) {
+        if (!ec.env?.some((e) => e.name === MARKER)) continue;
+        const state = pod.status?.ephemeralContainerStatuses?.find((s) => s.name === ec.name)?.state;
+        const ns = pod.metadata?.namespace ?? '';
+        const podName = pod.metadata?.name ?? '';
+        out.push({
+          engine: 'kubernetes',
+          id: `k8s://${ns}/${podName}/${ec.name}`,
+          name: ec.name,
+          target: formatAddress('kubernetes', `${podName}/${ec.targetContainerName ?? ''}`, ns),
+          status: state?.running ? 'running' : state?.terminated ? `exited (${state.terminated.exitCode})` : (state?.waiting?.reason ?? 'waiting'),
+          running: Boolean(state?.running),
+          created: new Date(state?.running?.startedAt ?? state?.terminated?.startedAt ?? pod.metadata?.creationTimestamp ?? Date.now()),
+        });
+      }
+    }
+    return out;
+  }
+
+  async removeDebugger(address: TargetAddress): Promise<RemovedDebugger | undefined> {
+    const where: PodTarget = { namespace: namespaceFor(this.k.kc, address.namespace, this.opts.namespace), pod: address.name, container: address.container ?? '' };
+    const pod = await this.call(() => this.api.readPod(where.namespace, where.pod)).catch((e: unknown) => {
+      if (apiStatus(e) === 404) return undefined;
+      throw e;
+    });
+    // only a sidekick debugger is ended, whatever the address names
+    const ec = pod?.spec?.ephemeralContainers?.find((c) => c.name === where.container);
+    if (!ec?.env?.some((e) => e.name === MARKER)) return undefined;
+    await endDebugger(this.k, where, pod);
+    return { name: ec.name, target: formatAddress('kubernetes', `${where.pod}/${ec.targetContainerName ?? ''}`, where.namespace) };
+  }
+}
+
+/** Kubernetes expands $(VAR) in commands and env values and reads $$ as $: doubling keeps text literal. */
+export function literal(text: string): string {
+  return text.replaceAll('$', '$$$$');
+}
+
+/** "64Mi", "1G", "512" (bytes) → bytes. */
+export function parseQuantity(q: string | undefined): number | undefined {
+  if (!q) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|K|M|G|T|k)?$/.exec(q);
+  if (!m) return undefined;
+  const unit: Record<string, number> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, K: 1e3, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+  return Math.round(Number(m[1]) * (m[2] ? unit[m[2]]! : 1));
+}
