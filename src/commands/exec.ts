@@ -3,6 +3,7 @@ import { debugLog } from '../log.js';
 import { parseAddress } from '../runtimes/address.js';
 import { buildDebuggerSpec, type ExecRequest } from '../runtimes/debugger-spec.js';
 import { resolveTarget } from '../runtimes/engines.js';
+import { profileNote } from '../runtimes/security.js';
 import type { EngineOptions } from '../runtimes/runtime.js';
 import { createGuardedDebugger, sessionOwner } from '../shell/guard.js';
 import { withCleanup } from '../shell/interrupts.js';
@@ -21,7 +22,7 @@ export async function execCommand(args: ExecArgs): Promise<number> {
   return withCleanup({ quiet: args.quiet }, async (cleanup) => {
     const { runtime, target } = await resolveTarget(parseAddress(args.target), args.engineOptions);
     debugLog(`target ${target.address} (${target.id.slice(0, 12)})`);
-    const spec = buildDebuggerSpec(target, args, {
+    const spec = buildDebuggerSpec(target, { ...args, profile: args.engineOptions?.profile }, {
       stdinIsTTY: Boolean(process.stdin.isTTY),
       term: process.env.TERM,
       localEnv: process.env,
@@ -29,7 +30,7 @@ export async function execCommand(args: ExecArgs): Promise<number> {
     });
     const debuggerInstance = await createGuardedDebugger(runtime, target, spec, cleanup, args.quiet);
     // Notes matter to a person at a shell; scripts reading stderr get them under --debug only.
-    for (const note of debuggerInstance.notes) (spec.tty ? say : debugLog)(note);
+    for (const note of [profileNote(spec.security), ...debuggerInstance.notes]) if (note) (spec.tty ? say : debugLog)(note);
     return runSession(runtime, target, debuggerInstance, spec, { cleanup, say });
   });
 }

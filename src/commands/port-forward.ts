@@ -171,7 +171,7 @@ async function forwardOnce(
 
   const spec = buildDebuggerSpec(
     target,
-    { image: args.image, pull: args.pull, name: args.name, command: HOLD_COMMAND, interactive: true, tty: false },
+    { image: args.image, pull: args.pull, name: args.name, command: HOLD_COMMAND, interactive: true, tty: false, profile: args.engineOptions?.profile },
     { stdinIsTTY: false, localEnv: {}, owner: sessionOwner() },
   );
   const dbg = await createGuardedDebugger(runtime, target, spec, scope, args.quiet);

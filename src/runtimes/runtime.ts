@@ -4,6 +4,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { EngineName, TargetAddress } from './address.js';
+import type { Security } from './security.js';
 
 export type { EngineName, TargetAddress } from './address.js';
 
@@ -18,6 +19,8 @@ export interface Target {
   name: string;
   image: string;
   running: boolean;
+  /** the user the engine says the target runs as (uid[:gid] or a name), when it says */
+  user?: string;
 }
 
 /** Everything an engine needs to start a debugger; engine-neutral (see src/runtimes/debugger-spec.ts). */
@@ -29,8 +32,8 @@ export interface DebuggerSpec {
   env: Record<string, string>;
   tty: boolean;
   stdin: boolean;
-  privileged: boolean;
-  capAdd: string[];
+  /** who the debugger runs as and what it may do (src/runtimes/security.ts) */
+  security: Security;
   name: string;
   labels: Record<string, string>;
 }
@@ -155,7 +158,7 @@ export interface EngineOptions {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
-  /** kubectl debug's profiles: general, baseline, restricted, netadmin, sysadmin */
+  /** kubectl debug's profiles (src/runtimes/security.ts), on every engine */
   profile?: string;
 }
 

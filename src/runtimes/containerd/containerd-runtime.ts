@@ -28,6 +28,7 @@ import {
 } from '../runtime.js';
 import { Ctr, CtrFailure } from './ctr.js';
 import { ctrDebugger } from './ctr-debugger.js';
+import { ctrSecurityFlags } from './security.js';
 import {
   matchId,
   nameFileMounts,
@@ -165,7 +166,8 @@ export class ContainerdRuntime implements Runtime {
       throw new UserError(`target ${canonical} is not running (${state})`, { hint: `${this.hint(namespace, id, labels, 'start')}, then try again` });
     }
     this.targets.set(id, { namespace, pid: task.pid, mounts: info.Spec?.mounts ?? [] });
-    return { engine: this.engine, address: canonical, id, name: shown, image: info.Image ?? '', running: true };
+    const user = info.Spec?.process?.user;
+    return { engine: this.engine, address: canonical, id, name: shown, image: info.Image ?? '', running: true, user: user?.uid === undefined ? undefined : `${user.uid}:${user.gid ?? user.uid}` };
   }
 
   /** What to type to start or resume a container, in its engine's own words. */
@@ -235,8 +237,7 @@ export class ContainerdRuntime implements Runtime {
       ns('ipc', 'ipc'),
       ns('uts', 'uts'),
       ...nameFiles.map((m) => m.option),
-      ...spec.capAdd.map((cap) => `--cap-add=CAP_${cap}`),
-      ...(spec.privileged ? ['--privileged=true'] : []),
+      ...ctrSecurityFlags(spec.security),
       ...(spec.tty ? ['--tty=true'] : []),
       '--',
       ref,

@@ -25,6 +25,7 @@ import {
 } from '../runtime.js';
 import { connectionError, engineMessage, statusOf } from './engine-errors.js';
 import { pullImage } from './pull.js';
+import { dockerSecurity } from './security.js';
 
 // Docker's detach keys would swallow ^P; this sequence is one nobody types.
 const DETACH_KEYS = 'ctrl-@,ctrl-@,ctrl-@,ctrl-@,ctrl-@';
@@ -91,6 +92,7 @@ export class DockerRuntime implements Runtime {
       name: shortName,
       image: info.Config.Image,
       running: info.State.Running && !info.State.Paused,
+      user: info.Config.User || undefined,
     };
     if (info.State.Paused) {
       throw new UserError(`target ${target.address} is paused`, { hint: `resume it with "${this.flavor.cli} unpause ${shortName}"` });
@@ -130,6 +132,7 @@ export class DockerRuntime implements Runtime {
       notes.push(`IPC namespace not shared: the target's ipc mode is "${ipcMode || 'private'}" (run it with --ipc=shareable to share it)`);
     }
     const [entrypoint, ...cmd] = spec.argv;
+    const security = dockerSecurity(spec.security);
     const options: Docker.ContainerCreateOptions = {
       name: spec.name,
       Image: spec.image,
@@ -143,12 +146,12 @@ export class DockerRuntime implements Runtime {
       AttachStdout: true,
       AttachStderr: true,
       Labels: spec.labels,
+      User: security.User,
       HostConfig: {
+        ...security.HostConfig,
         PidMode: `container:${target.id}`,
         NetworkMode: `container:${target.id}`,
         ...(joinIpc ? { IpcMode: `container:${target.id}` } : {}),
-        CapAdd: spec.capAdd,
-        Privileged: spec.privileged,
         AutoRemove: true,
       },
     };

@@ -31,7 +31,8 @@ import { exitCodeOf, openChannels, type Channels } from './channels.js';
 import { ExitMarkFilter } from './exit-mark.js';
 import { namespaceFor, type KubeOptions } from './config.js';
 import { KubeRest, type PodEvent } from './rest.js';
-import { applyProfile, parseProfile } from './profiles.js';
+import type { Profile } from '../security.js';
+import { podSecurityContext, profileFor, runAsOf } from './security.js';
 
 /** Marks an ephemeral container as a sidekick debugger (ephemeral containers have no labels). */
 const MARKER = 'SIDEKICK_ROLE';
@@ -134,6 +135,7 @@ export class KubernetesRuntime implements Runtime {
       name: address.name,
       image: pod.spec?.containers.find((c) => c.name === container)?.image ?? '',
       running: true,
+      user: runAsOf(pod, container),
     };
     this.pods.set(target.id, pod);
     return target;
@@ -154,14 +156,7 @@ export class KubernetesRuntime implements Runtime {
   async createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger> {
     const { namespace, pod, container } = splitTargetId(target.id);
     const podSpec = this.pods.get(target.id) ?? (await this.readPod(namespace, pod));
-    const targetSpec = podSpec.spec?.containers.find((c) => c.name === container);
-    const profile = parseProfile(this.opts.profile);
-    const securityContext = applyProfile(profile, {
-      capAdd: spec.capAdd,
-      privileged: spec.privileged,
-      targetUser: targetSpec?.securityContext?.runAsUser ?? podSpec.spec?.securityContext?.runAsUser,
-      targetGroup: targetSpec?.securityContext?.runAsGroup ?? podSpec.spec?.securityContext?.runAsGroup,
-    });
+    const { profile } = spec.security;
     const env: Record<string, string> = {
       ...spec.env,
       [MARKER]: 'debugger',
@@ -183,7 +178,7 @@ export class KubernetesRuntime implements Runtime {
       stdinOnce: true,
       tty: spec.tty,
       targetContainerName: container,
-      securityContext,
+      securityContext: podSecurityContext(spec.security),
     };
     try {
       await this.call(() =>
@@ -196,12 +191,13 @@ export class KubernetesRuntime implements Runtime {
     return this.debuggerFor({ namespace, pod, container: name }, spec, `${spec.image}`, progress);
   }
 
-  private patchFailure(e: unknown, namespace: string, pod: string, profile: string): UserError {
+  private patchFailure(e: unknown, namespace: string, pod: string, profile: Profile): UserError {
     if (e instanceof UserError) return e;
     const message = apiMessage(e);
     const status = apiStatus(e);
     if (/violates PodSecurity|admission webhook|denied the request/i.test(message)) {
-      const next = profile === 'restricted' ? 'ask for an exemption, or debug in another namespace' : 'try --profile restricted (or baseline)';
+      const passes = profileFor(message, profile);
+      const next = passes ? `try --profile ${passes}` : 'ask for an exemption, or debug in another namespace';
       return new UserError(`admission denied the debugger with --profile ${profile}: ${message.replace(/^.*?forbidden: /, '')}`, { hint: next, cause: e });
     }
     if (status === 404) {
