@@ -56,7 +56,7 @@ while IFS= read -r kv; do
   if [ "$name" = PATH ]; then tpath=${kv#PATH=}; continue; fi
   export "$kv"
 done <<EOT
-$(tr '\0' '\n' < /proc/$tpid/environ 2>/dev/null)
+$(tr '\0' '\n' 2>/dev/null </proc/$tpid/environ)
 EOT
 SIDEKICK_CWD=$(readlink "/proc/$tpid/cwd" 2>/dev/null || echo /)
 export SIDEKICK_CWD
