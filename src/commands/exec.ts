@@ -30,7 +30,10 @@ export async function execCommand(args: ExecArgs): Promise<number> {
     });
     const debuggerInstance = await createGuardedDebugger(runtime, target, spec, cleanup, args.quiet);
     // Notes matter to a person at a shell; scripts reading stderr get them under --debug only.
-    for (const note of [profileNote(spec.security), ...debuggerInstance.notes]) if (note) (spec.tty ? say : debugLog)(note);
+    // A profile without the full view says what it gives (the user chose it; scripts too should know).
+    const profileSays = profileNote(spec.security);
+    if (profileSays) say(profileSays);
+    for (const note of debuggerInstance.notes) (spec.tty ? say : debugLog)(note);
     return runSession(runtime, target, debuggerInstance, spec, { cleanup, say });
   });
 }

@@ -114,10 +114,11 @@ export function numericUser(user: string | undefined): UserIds | undefined {
 /** The one line that says what a debugger without the full view gets, and why; undefined for the others. */
 export function profileNote(s: Security): string | undefined {
   if (s.profile === 'restricted') {
-    return `--profile restricted: the debugger runs as uid ${s.user?.uid} without capabilities (Pod Security "restricted"), so it sees the target's files at /proc/1/root as far as that user may; --profile general gives the full view`;
+    const uid = s.user?.uid;
+    return `--profile restricted runs the debugger as uid ${uid} with no capabilities (Pod Security "restricted"): no chroot, the target's files at /proc/1/root as far as uid ${uid} may read them; --profile general gives the full view`;
   }
   if (s.profile === 'baseline') {
-    return '--profile baseline: no capabilities beyond the defaults (Pod Security "baseline"), so a target of another user stays out of reach; --profile general gives the full view';
+    return '--profile baseline adds no capabilities (Pod Security "baseline"): a target of another user is out of reach, and a pod\'s non-root user cannot chroot; --profile general gives the full view';
   }
   return undefined;
 }

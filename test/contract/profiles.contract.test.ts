@@ -57,6 +57,7 @@ describe.each(ENGINES)('--profile on $name', (engine) => {
     // the target runs as root, which a restricted debugger may not be: nobody, who may not enter it
     expect(seen).toMatchObject({ uid: 65534, caps: 0n, noNewPrivs: true, greeting: 'unreadable' });
     expect(stderr).toMatch(/uid 65534 may not enter the target's filesystem/);
+    expect(stderr).toMatch(/^sidekick: --profile restricted runs the debugger as uid 65534 with no capabilities/m);
   });
 
   it("restricted on a non-root target: the target's user, its files at /proc/1/root", async () => {

@@ -62,8 +62,8 @@ describe('profiles', () => {
   });
 
   it('says in one line what baseline and restricted give, and nothing for the full view', () => {
-    expect(profileNote(restrictedAs(65532))).toMatch(/^--profile restricted: the debugger runs as uid 65532 without capabilities .*--profile general/);
-    expect(profileNote(sec('baseline', {}))).toMatch(/^--profile baseline: /);
+    expect(profileNote(restrictedAs(65532))).toMatch(/^--profile restricted runs the debugger as uid 65532 with no capabilities .*--profile general gives the full view$/);
+    expect(profileNote(sec('baseline', {}))).toMatch(/^--profile baseline adds no capabilities/);
     expect(profileNote(applyProfile('general', plain))).toBeUndefined();
   });
 });
