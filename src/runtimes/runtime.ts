@@ -153,12 +153,12 @@ export interface Runtime {
   removeDebugger(id: string): Promise<void>;
 }
 
-/** Options only some engines read (Kubernetes: which cluster, which namespace, which profile). */
+/** Options only some engines read (Kubernetes: which cluster, which namespace), and the profile. */
 export interface EngineOptions {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
-  /** kubectl debug's profiles (src/runtimes/security.ts), on every engine */
+  /** kubectl debug's profiles (src/runtimes/security.ts): read by the commands into DebuggerSpec.security, by no engine */
   profile?: string;
 }
 
