@@ -3,7 +3,6 @@ import { debugLog } from '../log.js';
 import { parseAddress } from '../runtimes/address.js';
 import { buildDebuggerSpec, type ExecRequest } from '../runtimes/debugger-spec.js';
 import { resolveTarget } from '../runtimes/engines.js';
-import { profileNote } from '../runtimes/security.js';
 import type { EngineOptions } from '../runtimes/runtime.js';
 import { createGuardedDebugger, sessionOwner } from '../shell/guard.js';
 import { withCleanup } from '../shell/interrupts.js';
@@ -30,9 +29,6 @@ export async function execCommand(args: ExecArgs): Promise<number> {
     });
     const debuggerInstance = await createGuardedDebugger(runtime, target, spec, cleanup, args.quiet);
     // Notes matter to a person at a shell; scripts reading stderr get them under --debug only.
-    // A profile without the full view says what it gives (the user chose it; scripts too should know).
-    const profileSays = profileNote(spec.security);
-    if (profileSays) say(profileSays);
     for (const note of debuggerInstance.notes) (spec.tty ? say : debugLog)(note);
     return runSession(runtime, target, debuggerInstance, spec, { cleanup, say });
   });

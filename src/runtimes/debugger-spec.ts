@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { entryArgv, entryEnv } from '../shell/entry-script.js';
-import { applyProfile, numericUser, parseProfile } from './security.js';
+import { applyProfile, numericUser, parseProfile, profileLimits } from './security.js';
 import { LABEL, ROLE_DEBUGGER, type DebuggerSpec, type PullPolicy, type Target } from './runtime.js';
 
 export const DEFAULT_IMAGE = 'busybox:musl';
@@ -98,18 +98,19 @@ export function buildDebuggerSpec(target: Target, req: ExecRequest, term: Termin
     sessionEnv.PS1 = `[sidekick ${target.name}] \\w \\$ `;
   }
   const env = { ...sessionEnv, ...userEnv };
+  const security = applyProfile(parseProfile(req.profile), {
+    capAdd: normalizeCaps(req.capAdd ?? []),
+    privileged: req.privileged ?? false,
+    targetUser: numericUser(target.user),
+  });
   return {
     image: req.image || DEFAULT_IMAGE,
     pull: req.pull ?? 'missing',
     argv: entryArgv(req.command),
-    env: { ...env, ...entryEnv({ keep: Object.keys(env), user: req.user }) },
+    env: { ...env, ...entryEnv({ keep: Object.keys(env), user: req.user, why: profileLimits(security) }) },
     tty,
     stdin,
-    security: applyProfile(parseProfile(req.profile), {
-      capAdd: normalizeCaps(req.capAdd ?? []),
-      privileged: req.privileged ?? false,
-      targetUser: numericUser(target.user),
-    }),
+    security,
     name: debuggerName(target, req.name),
     labels: {
       [LABEL.role]: ROLE_DEBUGGER,

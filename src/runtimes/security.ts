@@ -111,14 +111,12 @@ export function numericUser(user: string | undefined): UserIds | undefined {
   return m ? { uid: Number(m[1]), gid: Number(m[2] ?? m[1]) } : undefined;
 }
 
-/** The one line that says what a debugger without the full view gets, and why; undefined for the others. */
-export function profileNote(s: Security): string | undefined {
-  if (s.profile === 'restricted') {
-    const uid = s.user?.uid;
-    return `--profile restricted runs the debugger as uid ${uid} with no capabilities (Pod Security "restricted"): no chroot, the target's files at /proc/1/root as far as uid ${uid} may read them; --profile general gives the full view`;
-  }
-  if (s.profile === 'baseline') {
-    return '--profile baseline adds no capabilities (Pod Security "baseline"): a target of another user is out of reach, and a pod\'s non-root user cannot chroot; --profile general gives the full view';
-  }
+/**
+ * Why a debugger of this profile may have less than the full view; the entry script says it, with
+ * what that costs, when it does. Undefined for the profiles with the full view.
+ */
+export function profileLimits(s: Security): string | undefined {
+  if (s.profile === 'restricted') return `--profile restricted runs the debugger as uid ${s.user?.uid} with no capabilities (Pod Security "restricted")`;
+  if (s.profile === 'baseline') return '--profile baseline adds no capabilities (Pod Security "baseline")';
   return undefined;
 }

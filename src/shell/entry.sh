@@ -36,11 +36,16 @@ on_exit() {
   exit "$status"
 }
 trap on_exit EXIT
-unset SIDEKICK_ENTRY SIDEKICK_TARGET_PID SIDEKICK_KEEP_ENV SIDEKICK_USER SIDEKICK_HANDSHAKE SIDEKICK_NO_STDIN SIDEKICK_TARGET_CGROUP SIDEKICK_EXIT_MARK
+# Why this debugger has less than the full view (its profile), said with what that costs.
+why=${SIDEKICK_WHY:+"${SIDEKICK_WHY}: "}
+full=${SIDEKICK_WHY:+"; --profile general gives the full view"}
+retry="try --privileged or another profile"
+[ -n "${SIDEKICK_WHY-}" ] && retry="try --profile general"
+unset SIDEKICK_ENTRY SIDEKICK_TARGET_PID SIDEKICK_KEEP_ENV SIDEKICK_USER SIDEKICK_HANDSHAKE SIDEKICK_NO_STDIN SIDEKICK_TARGET_CGROUP SIDEKICK_EXIT_MARK SIDEKICK_WHY
 root=/proc/$tpid/root
 unreachable=
 if ! cd "$root/" 2>/dev/null; then
-  [ "$(id -u)" = 0 ] && fail "cannot enter the target's filesystem ($root): permission denied; try --privileged or another profile"
+  [ "$(id -u)" = 0 ] && fail "${why}cannot enter the target's filesystem ($root): permission denied; $retry"
   # a non-root debugger (--profile restricted) of another user than the target's
   unreachable="uid $(id -u) may not enter the target's filesystem (it runs as another user)"
 fi
@@ -87,7 +92,7 @@ elif ! chroot "$root" "$tk$sh_path" -c : </dev/null >/dev/null 2>&1; then
   outside="the toolkit's programs cannot run inside the target's root (dynamically linked?)"
 fi
 if [ -n "$outside" ]; then
-  echo "sidekick: $outside: you are in the toolkit's filesystem, the target's is at $root" >&2
+  echo "sidekick: $why$outside: you are in the toolkit's filesystem, the target's is at $root$full" >&2
   [ -n "$tpath" ] && export PATH="$PATH:$tpath"
   cd "$root$SIDEKICK_CWD" 2>/dev/null || cd "$root/" 2>/dev/null || cd /
   unset SIDEKICK_CWD

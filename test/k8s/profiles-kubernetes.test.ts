@@ -61,9 +61,8 @@ describe('--profile on kubernetes, a non-root pod', () => {
     const r = await run(['--profile', profile, `k8s://${namespace}/nonroot`, '--', ...PARTIAL_VIEW]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe('65532\nCapEff:\t0000000000000000\n/proc/1/root/app\nhello from the target filesystem\n');
-    const [said, fallback] = r.stderr.trim().split('\n');
-    expect(said).toMatch(new RegExp(`^sidekick: --profile ${profile} .*--profile general gives the full view$`));
-    expect(fallback).toMatch(/may not chroot.*the target's is at \/proc\/1\/root/);
+    // one line: why (the profile), what that costs (no chroot), and what gives the full view
+    expect(r.stderr).toMatch(new RegExp(`^sidekick: --profile ${profile} .*\\(Pod Security "${profile}"\\): this debugger may not chroot .*/proc/1/root; --profile general gives the full view\n$`));
   });
 
   it.each([
