@@ -90,6 +90,7 @@ elif [ $(( 0x$capeff >> 18 & 1 )) -eq 0 ]; then
   outside="this debugger may not chroot (no CAP_SYS_CHROOT)"
 elif ! chroot "$root" "$tk$sh_path" -c : </dev/null >/dev/null 2>&1; then
   outside="the toolkit's programs cannot run inside the target's root (dynamically linked?)"
+  why= full=   # no profile would change that
 fi
 if [ -n "$outside" ]; then
   echo "sidekick: $why$outside: you are in the toolkit's filesystem, the target's is at $root$full" >&2
