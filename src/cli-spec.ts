@@ -54,7 +54,7 @@ const PROFILE: OptionSpec = {
   type: 'string',
   choices: ['general', 'baseline', 'restricted', 'netadmin', 'sysadmin'],
   default: 'general',
-  description: 'Kubernetes security profile of the debugger, as kubectl debug means them',
+  description: "the debugger's security, as kubectl debug's profiles (on every engine): general (root, SYS_PTRACE), baseline (no added capabilities), restricted (non-root, no capabilities), netadmin (general + NET_ADMIN, NET_RAW), sysadmin (privileged)",
 };
 const JSON_OUT: OptionSpec = { type: 'boolean', default: false, description: 'print JSON for scripts' };
 

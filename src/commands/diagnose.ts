@@ -57,6 +57,7 @@ async function run(args: DiagnoseArgs, cleanup: Cleanup): Promise<number> {
       probeTimeout: Math.max(1, Math.min(5, Math.floor(totalTimeoutMs / 2000))),
       totalTimeoutMs,
       quiet: args.quiet || args.format !== 'text',
+      profile: args.engineOptions?.profile,
     },
     cleanup,
   );

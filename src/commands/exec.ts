@@ -21,7 +21,7 @@ export async function execCommand(args: ExecArgs): Promise<number> {
   return withCleanup({ quiet: args.quiet }, async (cleanup) => {
     const { runtime, target } = await resolveTarget(parseAddress(args.target), args.engineOptions);
     debugLog(`target ${target.address} (${target.id.slice(0, 12)})`);
-    const spec = buildDebuggerSpec(target, args, {
+    const spec = buildDebuggerSpec(target, { ...args, profile: args.engineOptions?.profile }, {
       stdinIsTTY: Boolean(process.stdin.isTTY),
       term: process.env.TERM,
       localEnv: process.env,

@@ -58,7 +58,7 @@ export async function portForwardCommand(args: PortForwardArgs): Promise<number>
       const before = args.followRestarts ? runtime.describeTarget(target).catch(() => undefined) : undefined;
       let ended: RoundEnd;
       try {
-        ended = await forwardOnce(runtime, target, args, scope, route, (transport) => announce(transport.via));
+        ended = await forwardOnce(runtime, target, { ...args, profile: args.engineOptions?.profile }, scope, route, (transport) => announce(transport.via));
       } catch (e) {
         // a target that stopped while its debugger was starting is followed like any stop
         if (cleanup.interruptedBy || !args.followRestarts || !(await targetEnded(runtime, target, await before))) throw e;

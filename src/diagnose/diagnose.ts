@@ -33,6 +33,8 @@ export interface DiagnoseOptions {
   /** the whole diagnosis, in milliseconds */
   totalTimeoutMs: number;
   quiet: boolean;
+  /** the debugger's security profile (src/runtimes/security.ts) */
+  profile?: string;
 }
 
 export async function diagnose(runtime: Runtime, target: Target, opts: DiagnoseOptions, cleanup: Cleanup): Promise<Report> {
@@ -43,6 +45,7 @@ export async function diagnose(runtime: Runtime, target: Target, opts: DiagnoseO
     {
       image: opts.image,
       pull: opts.pull,
+      profile: opts.profile,
       interactive: false,
       tty: false,
       command: ['sh', '-c', collectScript, 'collect', String(opts.probeTimeout), ...probeArgs(opts.checks)],

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { entryArgv, entryEnv } from './entry-script.js';
+import { applyProfile, numericUser, parseProfile, profileLimits } from '../runtimes/security.js';
 import { LABEL, ROLE_DEBUGGER, type DebuggerSpec, type PullPolicy, type Target } from '../runtimes/runtime.js';
 
 export const DEFAULT_IMAGE = 'busybox:musl';
@@ -16,6 +17,8 @@ export interface ExecRequest {
   env?: string[];
   capAdd?: string[];
   privileged?: boolean;
+  /** kubectl debug's profiles, on every engine (default general) */
+  profile?: string;
   name?: string;
   /** -i: keep stdin open; undefined = decide from the situation */
   interactive?: boolean;
@@ -36,8 +39,6 @@ export interface Terminal {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CAPABILITY = /^(CAP_)?[A-Z_]+$/;
-// Process tracing is what makes the target's /proc/1/root reachable when it runs as another user.
-const DEFAULT_CAPS = ['SYS_PTRACE'];
 
 /** Decides TTY and stdin the way `docker run` users expect, with an interactive shell by default. */
 export function decideStreams(req: Pick<ExecRequest, 'interactive' | 'tty' | 'command'>, term: Pick<Terminal, 'stdinIsTTY'>) {
@@ -66,7 +67,7 @@ export function parseEnv(entries: readonly string[], localEnv: NodeJS.ProcessEnv
 }
 
 export function normalizeCaps(caps: readonly string[]): string[] {
-  const out = new Set(DEFAULT_CAPS);
+  const out = new Set<string>();
   for (const cap of caps.flatMap((c) => c.split(','))) {
     const upper = cap.trim().toUpperCase();
     if (!upper) continue;
@@ -97,15 +98,19 @@ export function buildDebuggerSpec(target: Target, req: ExecRequest, term: Termin
     sessionEnv.PS1 = `[sidekick ${target.name}] \\w \\$ `;
   }
   const env = { ...sessionEnv, ...userEnv };
+  const security = applyProfile(parseProfile(req.profile), {
+    capAdd: normalizeCaps(req.capAdd ?? []),
+    privileged: req.privileged ?? false,
+    targetUser: numericUser(target.user),
+  });
   return {
     image: req.image || DEFAULT_IMAGE,
     pull: req.pull ?? 'missing',
     argv: entryArgv(req.command),
-    env: { ...env, ...entryEnv({ keep: Object.keys(env), user: req.user }) },
+    env: { ...env, ...entryEnv({ keep: Object.keys(env), user: req.user, why: profileLimits(security) }) },
     tty,
     stdin,
-    privileged: req.privileged ?? false,
-    capAdd: normalizeCaps(req.capAdd ?? []),
+    security,
     name: debuggerName(target, req.name),
     labels: {
       [LABEL.role]: ROLE_DEBUGGER,

@@ -9,7 +9,9 @@
  * ever parsed as shell.
  *
  * Inputs (environment): SIDEKICK_TARGET_PID (default 1), SIDEKICK_KEEP_ENV (names the target's
- * environment must not override), SIDEKICK_USER (optional uid[:gid] or a user name of the target).
+ * environment must not override), SIDEKICK_USER (optional uid[:gid] or a user name of the target),
+ * SIDEKICK_WHY (the profile's reason for less than the full view), SIDEKICK_RUN_AS (uid:gid to become
+ * first, where the engine cannot set the debugger's user).
  */
 
 import entryTemplate from './entry.sh?raw';
@@ -30,6 +32,8 @@ export interface EntryEnvOptions {
   keep: readonly string[];
   user?: string;
   targetPid?: number;
+  /** why the debugger may have less than the full view (its profile), said if it does */
+  why?: string;
 }
 
 /** The environment variables that carry the script and its inputs. */
@@ -37,6 +41,7 @@ export function entryEnv(opts: EntryEnvOptions): Record<string, string> {
   const env: Record<string, string> = { SIDEKICK_ENTRY: ENTRY_SCRIPT };
   if (opts.keep.length) env.SIDEKICK_KEEP_ENV = opts.keep.join(' ');
   if (opts.user) env.SIDEKICK_USER = opts.user;
+  if (opts.why) env.SIDEKICK_WHY = opts.why;
   if (opts.targetPid !== undefined && opts.targetPid !== 1) env.SIDEKICK_TARGET_PID = String(opts.targetPid);
   return env;
 }

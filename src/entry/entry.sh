@@ -4,6 +4,14 @@ set -u
 fail() { echo "sidekick: $*" >&2; exit 125; }
 # A toolkit program's path (not a builtin's name, as `command -v` may answer).
 tool() { for d in /bin /usr/bin /sbin /usr/sbin /usr/local/bin; do [ -x "$d/$1" ] && { echo "$d/$1"; return 0; }; done; return 1; }
+# An engine that cannot set the debugger's user (ctr) asks for it here, before anything else; the
+# switch to a non-root uid clears every capability.
+if [ -n "${SIDEKICK_RUN_AS-}" ]; then
+  run_as=$SIDEKICK_RUN_AS
+  unset SIDEKICK_RUN_AS
+  tool nsenter >/dev/null || fail "the toolkit image has no nsenter, which this profile needs here"
+  exec nsenter -S "${run_as%%:*}" -G "${run_as#*:}" -- sh -c 'eval "$SIDEKICK_ENTRY"' sidekick "$@"
+fi
 tpid=${SIDEKICK_TARGET_PID:-1}
 keep=" ${SIDEKICK_KEEP_ENV-} "
 user=${SIDEKICK_USER-}
@@ -28,9 +36,19 @@ on_exit() {
   exit "$status"
 }
 trap on_exit EXIT
-unset SIDEKICK_ENTRY SIDEKICK_TARGET_PID SIDEKICK_KEEP_ENV SIDEKICK_USER SIDEKICK_HANDSHAKE SIDEKICK_NO_STDIN SIDEKICK_TARGET_CGROUP SIDEKICK_EXIT_MARK
+# Why this debugger has less than the full view (its profile), said with what that costs.
+why=${SIDEKICK_WHY:+"${SIDEKICK_WHY}: "}
+full=${SIDEKICK_WHY:+"; --profile general gives the full view"}
+retry="try --privileged or another profile"
+[ -n "${SIDEKICK_WHY-}" ] && retry="try --profile general"
+unset SIDEKICK_ENTRY SIDEKICK_TARGET_PID SIDEKICK_KEEP_ENV SIDEKICK_USER SIDEKICK_HANDSHAKE SIDEKICK_NO_STDIN SIDEKICK_TARGET_CGROUP SIDEKICK_EXIT_MARK SIDEKICK_WHY
 root=/proc/$tpid/root
-cd "$root/" 2>/dev/null || fail "cannot enter the target's filesystem ($root): permission denied; try --privileged or another profile"
+unreachable=
+if ! cd "$root/" 2>/dev/null; then
+  [ "$(id -u)" = 0 ] && fail "${why}cannot enter the target's filesystem ($root): permission denied; $retry"
+  # a non-root debugger (--profile restricted) of another user than the target's
+  unreachable="uid $(id -u) may not enter the target's filesystem (it runs as another user)"
+fi
 cd /
 sh_path=$(tool sh) || fail "the toolkit image has no sh; pick one with a shell, e.g. --image busybox:musl"
 
@@ -43,7 +61,7 @@ while IFS= read -r kv; do
   if [ "$name" = PATH ]; then tpath=${kv#PATH=}; continue; fi
   export "$kv"
 done <<EOT
-$(tr '\0' '\n' < /proc/$tpid/environ 2>/dev/null)
+$(tr '\0' '\n' 2>/dev/null </proc/$tpid/environ)
 EOT
 SIDEKICK_CWD=$(readlink "/proc/$tpid/cwd" 2>/dev/null || echo /)
 export SIDEKICK_CWD
@@ -66,15 +84,18 @@ tk=/proc/$$/root
 outside=
 capeff=0
 while read -r key value; do [ "$key" = CapEff: ] && capeff=$value; done </proc/self/status
-if [ $(( 0x$capeff >> 18 & 1 )) -eq 0 ]; then
+if [ -n "$unreachable" ]; then
+  outside=$unreachable
+elif [ $(( 0x$capeff >> 18 & 1 )) -eq 0 ]; then
   outside="this debugger may not chroot (no CAP_SYS_CHROOT)"
 elif ! chroot "$root" "$tk$sh_path" -c : </dev/null >/dev/null 2>&1; then
   outside="the toolkit's programs cannot run inside the target's root (dynamically linked?)"
+  why= full=   # no profile would change that
 fi
 if [ -n "$outside" ]; then
-  echo "sidekick: $outside: you are in the toolkit's filesystem, the target's is at $root" >&2
+  echo "sidekick: $why$outside: you are in the toolkit's filesystem, the target's is at $root$full" >&2
   [ -n "$tpath" ] && export PATH="$PATH:$tpath"
-  cd "$root$SIDEKICK_CWD" 2>/dev/null || cd "$root/"
+  cd "$root$SIDEKICK_CWD" 2>/dev/null || cd "$root/" 2>/dev/null || cd /
   unset SIDEKICK_CWD
   [ "$#" -gt 0 ] || set -- sh
   if [ -n "$user" ]; then

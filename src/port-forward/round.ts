@@ -24,6 +24,8 @@ export interface DebuggerOptions {
   image?: string;
   pull?: PullPolicy;
   name?: string;
+  /** the debugger's security profile (src/runtimes/security.ts) */
+  profile?: string;
   quiet: boolean;
 }
 
@@ -54,7 +56,7 @@ export async function forwardOnce(
 
   const spec = buildDebuggerSpec(
     target,
-    { image: args.image, pull: args.pull, name: args.name, command: HOLD_COMMAND, interactive: true, tty: false },
+    { image: args.image, pull: args.pull, name: args.name, command: HOLD_COMMAND, interactive: true, tty: false, profile: args.profile },
     { stdinIsTTY: false, localEnv: {}, owner: sessionOwner() },
   );
   const dbg = await createGuardedDebugger(runtime, target, spec, scope, args.quiet);

@@ -4,6 +4,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { EngineName, TargetAddress } from './address.js';
+import type { Security } from './security.js';
 
 export type { EngineName, TargetAddress } from './address.js';
 
@@ -23,6 +24,8 @@ export interface Target {
    * its own later calls on it; opaque to everything outside that engine.
    */
   engineState?: unknown;
+  /** the user the engine says the target runs as (uid[:gid] or a name), when it says */
+  user?: string;
 }
 
 /** Everything an engine needs to start a debugger; engine-neutral (see src/entry/debugger-spec.ts). */
@@ -34,8 +37,8 @@ export interface DebuggerSpec {
   env: Record<string, string>;
   tty: boolean;
   stdin: boolean;
-  privileged: boolean;
-  capAdd: string[];
+  /** who the debugger runs as and what it may do (src/runtimes/security.ts) */
+  security: Security;
   name: string;
   labels: Record<string, string>;
 }
@@ -179,12 +182,12 @@ export interface Runtime {
   removeDebugger(address: TargetAddress): Promise<RemovedDebugger | undefined>;
 }
 
-/** Options only some engines read (Kubernetes: which cluster, which namespace, which profile). */
+/** Options only some engines read (Kubernetes: which cluster, which namespace), and the profile. */
 export interface EngineOptions {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
-  /** kubectl debug's profiles: general, baseline, restricted, netadmin, sysadmin */
+  /** kubectl debug's profiles (src/runtimes/security.ts): read by the commands into DebuggerSpec.security, by no engine */
   profile?: string;
 }
 

@@ -23,6 +23,7 @@ const LOCALHOST = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loo
 export class ContainerdEngine implements TestEngine {
   /** the variable that points sidekick at this engine's socket */
   readonly endpointVariable = 'CONTAINERD_ADDRESS';
+  readonly runsPrivileged = true;
   readonly env: Record<string, string> = {};
   private readonly networks = new CniNetworks(join(WORK, 'cni'));
 

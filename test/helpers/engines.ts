@@ -34,6 +34,8 @@ export interface TestEngine {
   env: Record<string, string>;
   /** the variable that points the CLI at this engine's endpoint (DOCKER_HOST, CONTAINER_HOST...) */
   endpointVariable: string;
+  /** whether the engine runs privileged containers on this machine */
+  runsPrivileged: boolean;
   ready(): Promise<void>;
   startTarget(opts?: TargetOptions): Promise<StartedTarget>;
   /** creates targets without starting them (for exited/ambiguous cases) */
@@ -68,9 +70,13 @@ export class DockerApiEngine implements TestEngine {
   ) {
     this.docker = new Docker({ socketPath });
     this.endpointVariable = name === 'podman' ? 'CONTAINER_HOST' : 'DOCKER_HOST';
+    this.runsPrivileged = name !== 'docker';
   }
 
   readonly endpointVariable: string;
+  // dockerd 20.10 asks runc for every capability of a privileged container, CAP_SYS_RESOURCE too,
+  // which this VM lacks ("unable to apply caps"); Podman asks only for those it has.
+  readonly runsPrivileged: boolean;
 
   async ready(): Promise<void> {
     try {

@@ -33,6 +33,10 @@ export interface PodOptions {
   restricted?: boolean;
   annotations?: Record<string, string>;
   extraContainer?: string;
+  /** the pod-level securityContext (runAsNonRoot, runAsUser, fsGroup...) */
+  podSecurity?: Record<string, unknown>;
+  /** the container's securityContext, instead of what runAsUser/readOnly/restricted make */
+  containerSecurity?: Record<string, unknown>;
 }
 
 /** A pod of the distroless fixture, ready when this resolves. */
@@ -42,7 +46,7 @@ export async function startPod(opts: PodOptions): Promise<void> {
     : opts.runAsUser === undefined
       ? undefined
       : { runAsUser: opts.runAsUser, runAsGroup: opts.runAsUser };
-  const securityContext = opts.readOnly ? { ...sc, readOnlyRootFilesystem: true } : sc;
+  const securityContext = opts.containerSecurity ?? (opts.readOnly ? { ...sc, readOnlyRootFilesystem: true } : sc);
   const containers = [{ name: 'app', image: 'sidekick-fixture/target:latest', imagePullPolicy: 'Never', securityContext }];
   if (opts.extraContainer) {
     // the same server on other ports: the pod's containers share one network namespace
@@ -53,7 +57,7 @@ export async function startPod(opts: PodOptions): Promise<void> {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: opts.name, namespace: opts.namespace, annotations: opts.annotations },
-    spec: { terminationGracePeriodSeconds: 1, containers },
+    spec: { terminationGracePeriodSeconds: 1, securityContext: opts.podSecurity, containers },
   };
   await kubectl(['apply', '-f', '-'], JSON.stringify(pod));
   await kubectl(['wait', '-n', opts.namespace, '--for=condition=Ready', `pod/${opts.name}`, '--timeout=90s']);

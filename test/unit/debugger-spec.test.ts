@@ -27,8 +27,8 @@ describe('options', () => {
     expect(parseEnv(['A=1', 'B=', 'C=x=y', 'FROM_HOST', 'MISSING'], { FROM_HOST: 'h' })).toEqual({ A: '1', B: '', C: 'x=y', FROM_HOST: 'h' });
     expect(() => parseEnv(['1BAD=x'], {})).toThrow(/bad --env/);
   });
-  it('adds SYS_PTRACE and normalizes capabilities', () => {
-    expect(normalizeCaps(['net_admin', 'CAP_NET_RAW,sys_admin'])).toEqual(['SYS_PTRACE', 'NET_ADMIN', 'NET_RAW', 'SYS_ADMIN']);
+  it('normalizes capabilities (the profile adds SYS_PTRACE, see security.test.ts)', () => {
+    expect(normalizeCaps(['net_admin', 'CAP_NET_RAW,sys_admin'])).toEqual(['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN']);
     expect(() => normalizeCaps(['$(x)'])).toThrow(/bad --cap-add/);
   });
 });
@@ -36,7 +36,7 @@ describe('options', () => {
 describe('buildDebuggerSpec', () => {
   it('is unprivileged by default, labelled, and carries the command as arguments', () => {
     const spec = buildDebuggerSpec(target, { command: ['ls', '$(id)', ';rm -rf /'] }, term);
-    expect(spec.privileged).toBe(false);
+    expect(spec.security).toEqual({ profile: 'general', user: { uid: 0, gid: 0 }, capAdd: ['SYS_PTRACE'], capDrop: [], privileged: false });
     expect(spec.image).toBe('busybox:musl');
     expect(spec.pull).toBe('missing');
     expect(spec.labels['io.sidekick.role']).toBe('debugger');
@@ -55,5 +55,10 @@ describe('buildDebuggerSpec', () => {
   it('passes --user to the entry script and rejects bad names', () => {
     expect(buildDebuggerSpec(target, { command: ['id'], user: '65532' }, term).env.SIDEKICK_USER).toBe('65532');
     expect(() => buildDebuggerSpec(target, { command: ['id'], name: 'a b' }, term)).toThrow(/bad --name/);
+  });
+  it("applies --profile with the target's user", () => {
+    const spec = buildDebuggerSpec({ ...target, user: '65532:65533' }, { command: ['id'], profile: 'restricted' }, term);
+    expect(spec.security.user).toEqual({ uid: 65532, gid: 65533 });
+    expect(() => buildDebuggerSpec(target, { command: ['id'], profile: 'admin' }, term)).toThrow(/unknown --profile/);
   });
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExitMarkFilter } from '../../src/runtimes/kubernetes/exit-mark.js';
 import { literal, parseQuantity } from '../../src/runtimes/kubernetes/runtime.js';
-import { applyProfile, parseProfile } from '../../src/runtimes/kubernetes/profiles.js';
 
 async function filter(chunks: string[]): Promise<{ out: string; code?: number }> {
   const f = new ExitMarkFilter();
@@ -38,22 +37,5 @@ describe('kubernetes translation', () => {
     expect(parseQuantity('64Mi')).toBe(64 * 1024 * 1024);
     expect(parseQuantity('1G')).toBe(1e9);
     expect(parseQuantity('bogus')).toBeUndefined();
-  });
-  it('applies kubectl debug profiles', () => {
-    expect(applyProfile('general', { capAdd: ['SYS_PTRACE', 'NET_RAW'], privileged: false })).toEqual({ capabilities: { add: ['SYS_PTRACE', 'NET_RAW'] } });
-    expect(applyProfile('netadmin', { capAdd: [], privileged: false }).capabilities?.add).toEqual(['SYS_PTRACE', 'NET_ADMIN', 'NET_RAW']);
-    expect(applyProfile('sysadmin', { capAdd: [], privileged: false })).toEqual({ privileged: true });
-    expect(applyProfile('baseline', { capAdd: ['SYS_PTRACE'], privileged: false })).toEqual({});
-    expect(() => applyProfile('baseline', { capAdd: ['SYS_ADMIN'], privileged: false })).toThrow(/baseline cannot add SYS_ADMIN/);
-    expect(applyProfile('restricted', { capAdd: [], privileged: false, targetUser: 1000 })).toEqual({
-      runAsNonRoot: true,
-      runAsUser: 1000,
-      runAsGroup: 1000,
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    });
-    expect(applyProfile('restricted', { capAdd: [], privileged: false }).runAsUser).toBe(65534);
-    expect(() => parseProfile('admin')).toThrow(/unknown --profile/);
   });
 });

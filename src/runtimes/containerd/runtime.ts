@@ -32,6 +32,7 @@ import type { Ctr } from './ctr.js';
 import { ctrDebugger } from './debugger.js';
 import { CtrFailure, isGone } from './errors.js';
 import { labelFilter, NERDCTL_NAME, type Naming } from './naming.js';
+import { ctrSecurityFlags } from './security.js';
 import {
   matchId,
   nameFileMounts,
@@ -155,7 +156,17 @@ export class ContainerdRuntime implements Runtime {
       throw new UserError(`target ${canonical} is not running (${state})`, { hint: `${this.hint(namespace, id, labels, 'start')}, then try again`, kind: 'not-running' });
     }
     const engineState: TargetMeta = { namespace, pid: task.pid, mounts: info.Spec?.mounts ?? [] };
-    return { engine: this.engine, address: canonical, id, name: shown, image: info.Image ?? '', running: true, engineState };
+    const user = info.Spec?.process?.user;
+    return {
+      engine: this.engine,
+      address: canonical,
+      id,
+      name: shown,
+      image: info.Image ?? '',
+      running: true,
+      engineState,
+      user: user?.uid === undefined ? undefined : `${user.uid}:${user.gid ?? user.uid}`,
+    };
   }
 
   /** What to type to start or resume a container, in its engine's own words. */
@@ -222,8 +233,7 @@ export class ContainerdRuntime implements Runtime {
       ns('ipc', 'ipc'),
       ns('uts', 'uts'),
       ...nameFiles.map((m) => m.option),
-      ...spec.capAdd.map((cap) => `--cap-add=CAP_${cap}`),
-      ...(spec.privileged ? ['--privileged=true'] : []),
+      ...ctrSecurityFlags(spec.security),
       ...(spec.tty ? ['--tty=true'] : []),
       '--',
       ref,

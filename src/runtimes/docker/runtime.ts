@@ -25,6 +25,7 @@ import { applyPullPolicy, nameInUse, pullForbidden } from '../errors.js';
 import { dockerDebugger } from './debugger.js';
 import { connectionError, engineMessage, statusOf } from './errors.js';
 import { pullImage } from './pull.js';
+import { dockerSecurity } from './security.js';
 
 export interface DockerFlavor {
   engine: Extract<EngineName, 'docker' | 'podman'>;
@@ -92,6 +93,7 @@ export class DockerRuntime implements Runtime {
       image: info.Config.Image,
       running: info.State.Running && !info.State.Paused,
       engineState: { ipcMode: info.HostConfig.IpcMode ?? '' } satisfies DockerTargetState,
+      user: info.Config.User || undefined,
     };
     if (info.State.Paused) {
       throw new UserError(`target ${target.address} is paused`, { hint: `resume it with "${this.flavor.cli} unpause ${shortName}"`, kind: 'not-running' });
@@ -133,6 +135,7 @@ export class DockerRuntime implements Runtime {
       notes.push(`IPC namespace not shared: the target's ipc mode is "${ipcMode || 'private'}" (run it with --ipc=shareable to share it)`);
     }
     const [entrypoint, ...cmd] = spec.argv;
+    const security = dockerSecurity(spec.security);
     const options: Docker.ContainerCreateOptions = {
       name: spec.name,
       Image: spec.image,
@@ -146,12 +149,12 @@ export class DockerRuntime implements Runtime {
       AttachStdout: true,
       AttachStderr: true,
       Labels: spec.labels,
+      User: security.User,
       HostConfig: {
+        ...security.HostConfig,
         PidMode: `container:${target.id}`,
         NetworkMode: `container:${target.id}`,
         ...(joinIpc ? { IpcMode: `container:${target.id}` } : {}),
-        CapAdd: spec.capAdd,
-        Privileged: spec.privileged,
         AutoRemove: true,
       },
     };

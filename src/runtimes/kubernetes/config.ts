@@ -12,7 +12,6 @@ export interface KubeOptions {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
-  profile?: string;
   /** how long to wait for the debugger to run */
   startTimeoutMs?: number;
 }

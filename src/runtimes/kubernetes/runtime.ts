@@ -23,7 +23,8 @@ import { namespaceFor, type KubeOptions } from './config.js';
 import { endDebugger, ephemeralDebugger, type PodTarget } from './debugger.js';
 import { apiMessage, apiStatus } from './errors.js';
 import type { KubeRest } from './rest.js';
-import { applyProfile, parseProfile } from './profiles.js';
+import type { Profile } from '../security.js';
+import { podSecurityContext, profileFor, runAsOf } from './security.js';
 
 /** Marks an ephemeral container as a sidekick debugger (ephemeral containers have no labels). */
 const MARKER = 'SIDEKICK_ROLE';
@@ -99,6 +100,7 @@ export class KubernetesRuntime implements Runtime {
       image: pod.spec?.containers.find((c) => c.name === container)?.image ?? '',
       running: true,
       engineState: pod,
+      user: runAsOf(pod, container),
     };
     return target;
   }
@@ -125,14 +127,7 @@ export class KubernetesRuntime implements Runtime {
   async createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger> {
     const { namespace, pod, container } = splitTargetId(target.id);
     const podSpec = (target.engineState as V1Pod | undefined) ?? (await this.readPod(namespace, pod));
-    const targetSpec = podSpec.spec?.containers.find((c) => c.name === container);
-    const profile = parseProfile(this.opts.profile);
-    const securityContext = applyProfile(profile, {
-      capAdd: spec.capAdd,
-      privileged: spec.privileged,
-      targetUser: targetSpec?.securityContext?.runAsUser ?? podSpec.spec?.securityContext?.runAsUser,
-      targetGroup: targetSpec?.securityContext?.runAsGroup ?? podSpec.spec?.securityContext?.runAsGroup,
-    });
+    const { profile } = spec.security;
     const env: Record<string, string> = {
       ...spec.env,
       [MARKER]: 'debugger',
@@ -154,7 +149,7 @@ export class KubernetesRuntime implements Runtime {
       stdinOnce: true,
       tty: spec.tty,
       targetContainerName: container,
-      securityContext,
+      securityContext: podSecurityContext(spec.security),
     };
     try {
       await this.call(() =>
@@ -167,12 +162,13 @@ export class KubernetesRuntime implements Runtime {
     return ephemeralDebugger(this.k, { namespace, pod, container: name }, spec, spec.image, progress);
   }
 
-  private patchFailure(e: unknown, namespace: string, pod: string, profile: string): UserError {
+  private patchFailure(e: unknown, namespace: string, pod: string, profile: Profile): UserError {
     if (e instanceof UserError) return e;
     const message = apiMessage(e);
     const status = apiStatus(e);
     if (/violates PodSecurity|admission webhook|denied the request/i.test(message)) {
-      const next = profile === 'restricted' ? 'ask for an exemption, or debug in another namespace' : 'try --profile restricted (or baseline)';
+      const passes = profileFor(message, profile);
+      const next = passes ? `try --profile ${passes}` : 'ask for an exemption, or debug in another namespace';
       return new UserError(`admission denied the debugger with --profile ${profile}: ${message.replace(/^.*?forbidden: /, '')}`, { hint: next, kind: 'denied', cause: e });
     }
     if (status === 404) {
