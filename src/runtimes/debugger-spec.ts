@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { entryArgv, entryEnv } from '../shell/entry-script.js';
+import { envEntries } from './target-config.js';
 import { LABEL, ROLE_DEBUGGER, type DebuggerSpec, type PullPolicy, type Target } from './runtime.js';
 
 export const DEFAULT_IMAGE = 'busybox:musl';
@@ -97,11 +98,15 @@ export function buildDebuggerSpec(target: Target, req: ExecRequest, term: Termin
     sessionEnv.PS1 = `[sidekick ${target.name}] \\w \\$ `;
   }
   const env = { ...sessionEnv, ...userEnv };
+  const config = target.config;
   return {
     image: req.image || DEFAULT_IMAGE,
     pull: req.pull ?? 'missing',
     argv: entryArgv(req.command),
-    env: { ...env, ...entryEnv({ keep: Object.keys(env), user: req.user }) },
+    env: {
+      ...env,
+      ...entryEnv({ keep: Object.keys(env), user: req.user, targetEnv: config && envEntries(config.env).env, workdir: config?.workdir }),
+    },
     tty,
     stdin,
     privileged: req.privileged ?? false,

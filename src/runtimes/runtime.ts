@@ -4,8 +4,10 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { EngineName, TargetAddress } from './address.js';
+import type { TargetConfig } from './target-config.js';
 
 export type { EngineName, TargetAddress } from './address.js';
+export type { TargetConfig } from './target-config.js';
 
 export type PullPolicy = 'missing' | 'always' | 'never';
 
@@ -18,6 +20,8 @@ export interface Target {
   name: string;
   image: string;
   running: boolean;
+  /** how the engine says it was configured to run (environment, user, workdir, command) */
+  config?: TargetConfig;
 }
 
 /** Everything an engine needs to start a debugger; engine-neutral (see src/runtimes/debugger-spec.ts). */

@@ -9,9 +9,12 @@
  * ever parsed as shell.
  *
  * Inputs (environment): SIDEKICK_TARGET_PID (default 1), SIDEKICK_KEEP_ENV (names the target's
- * environment must not override), SIDEKICK_USER (optional uid[:gid] or a user name of the target).
+ * environment must not override), SIDEKICK_USER (optional uid[:gid] or a user name of the target),
+ * the environment the engine configured (SIDEKICK_TARGET_ENV and SIDEKICK_TARGET_ENV_<NAME>, see
+ * src/runtimes/target-config.ts) and its working directory (SIDEKICK_TARGET_WORKDIR).
  */
 
+import { targetEnvVars } from '../runtimes/target-config.js';
 import entryTemplate from './entry.sh?raw';
 
 /** Runs inside the target's root: go to the target's working directory, then run the command. */
@@ -30,6 +33,10 @@ export interface EntryEnvOptions {
   keep: readonly string[];
   user?: string;
   targetPid?: number;
+  /** the environment the engine configured; absent when the engine does not know it */
+  targetEnv?: ReadonlyMap<string, string>;
+  /** the working directory the engine configured */
+  workdir?: string;
 }
 
 /** The environment variables that carry the script and its inputs. */
@@ -38,5 +45,7 @@ export function entryEnv(opts: EntryEnvOptions): Record<string, string> {
   if (opts.keep.length) env.SIDEKICK_KEEP_ENV = opts.keep.join(' ');
   if (opts.user) env.SIDEKICK_USER = opts.user;
   if (opts.targetPid !== undefined && opts.targetPid !== 1) env.SIDEKICK_TARGET_PID = String(opts.targetPid);
+  if (opts.targetEnv) Object.assign(env, targetEnvVars(opts.targetEnv, opts.keep));
+  if (opts.workdir) env.SIDEKICK_TARGET_WORKDIR = opts.workdir;
   return env;
 }

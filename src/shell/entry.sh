@@ -5,7 +5,10 @@ fail() { echo "sidekick: $*" >&2; exit 125; }
 # A toolkit program's path (not a builtin's name, as `command -v` may answer).
 tool() { for d in /bin /usr/bin /sbin /usr/sbin /usr/local/bin; do [ -x "$d/$1" ] && { echo "$d/$1"; return 0; }; done; return 1; }
 tpid=${SIDEKICK_TARGET_PID:-1}
-keep=" ${SIDEKICK_KEEP_ENV-} "
+# After the target's environment is applied (last), only SIDEKICK_ names are the script's own: a
+# target's variable may have any other name (user, root, keep...).
+SIDEKICK_KEEP=" ${SIDEKICK_KEEP_ENV-} "
+workdir=${SIDEKICK_TARGET_WORKDIR-}
 user=${SIDEKICK_USER-}
 # Kubernetes starts an ephemeral container before anyone can attach: wait for sidekick's go-ahead line.
 if [ -n "${SIDEKICK_HANDSHAKE-}" ]; then
@@ -19,34 +22,74 @@ if [ -n "${SIDEKICK_TARGET_CGROUP-}" ]; then
   [ -n "$tpid" ] || fail "cannot find the target's processes"
 fi
 # Where the exit code is slow to learn (Kubernetes), the last bytes of output carry it: \036sidekick-exit N\036.
-mark=${SIDEKICK_EXIT_MARK-}
-keeper=
+SIDEKICK_MARK=${SIDEKICK_EXIT_MARK-}
+SIDEKICK_KEEPER=
 on_exit() {
-  status=$?
-  [ -n "$keeper" ] && kill "$keeper" 2>/dev/null
-  [ -n "$mark" ] && printf '\036sidekick-exit %d\036' "$status" >&2
-  exit "$status"
+  SIDEKICK_STATUS=$?
+  [ -n "$SIDEKICK_KEEPER" ] && kill "$SIDEKICK_KEEPER" 2>/dev/null
+  [ -n "$SIDEKICK_MARK" ] && printf '\036sidekick-exit %d\036' "$SIDEKICK_STATUS" >&2
+  exit "$SIDEKICK_STATUS"
 }
 trap on_exit EXIT
-unset SIDEKICK_ENTRY SIDEKICK_TARGET_PID SIDEKICK_KEEP_ENV SIDEKICK_USER SIDEKICK_HANDSHAKE SIDEKICK_NO_STDIN SIDEKICK_TARGET_CGROUP SIDEKICK_EXIT_MARK
+unset SIDEKICK_ENTRY SIDEKICK_TARGET_PID SIDEKICK_KEEP_ENV SIDEKICK_USER SIDEKICK_HANDSHAKE SIDEKICK_NO_STDIN SIDEKICK_TARGET_CGROUP SIDEKICK_EXIT_MARK SIDEKICK_TARGET_WORKDIR
 root=/proc/$tpid/root
 cd "$root/" 2>/dev/null || fail "cannot enter the target's filesystem ($root): permission denied; try --privileged or another profile"
 cd /
 sh_path=$(tool sh) || fail "the toolkit image has no sh; pick one with a shell, e.g. --image busybox:musl"
 
-# The target's environment, except what the user set with -e; PATH is merged below.
-tpath=
-while IFS= read -r kv; do
-  name=${kv%%=*}
-  case "$name" in ''|*[!A-Za-z0-9_]*) continue ;; esac
-  case "$keep" in *" $name "*) continue ;; esac
-  if [ "$name" = PATH ]; then tpath=${kv#PATH=}; continue; fi
-  export "$kv"
-done <<EOT
-$(tr '\0' '\n' < /proc/$tpid/environ 2>/dev/null)
-EOT
-SIDEKICK_CWD=$(readlink "/proc/$tpid/cwd" 2>/dev/null || echo /)
+# The configured working directory, else where the target's process is.
+SIDEKICK_CWD=${workdir:-$(readlink "/proc/$tpid/cwd" 2>/dev/null || echo /)}
 export SIDEKICK_CWD
+
+set_env() { # NAME VALUE, unless -e set it or it is set already; PATH is kept for later
+  case "$SIDEKICK_KEEP$SIDEKICK_SEEN" in *" $1 "*) return ;; esac
+  SIDEKICK_SEEN="$SIDEKICK_SEEN$1 "
+  if [ "$1" = PATH ]; then SIDEKICK_TPATH=$2; return; fi
+  # `command`: a name the shell will not take (bash's readonly UID) must not end the script
+  command export "$1=$2" 2>/dev/null || :
+}
+
+# The target's environment, applied just before the command runs: first what the engine configured
+# (each value in its own variable, SIDEKICK_TARGET_ENV_<NAME>, so newlines, quotes and $ arrive as
+# they are), then what /proc/PID/environ adds (Kubernetes' image ENV, service variables), only while
+# it still holds NAME=VALUE pairs: a process title (nginx, postgres, setproctitle) writes over it.
+load_env() {
+  SIDEKICK_SEEN=" "
+  SIDEKICK_TPATH=
+  SIDEKICK_SOH=$(printf '\001')
+  # NUL-separated entries to lines, a newline inside a value kept as \001 until it is exported
+  SIDEKICK_ENVIRON=$(tr '\n\0' '\001\n' <"/proc/$tpid/environ" 2>/dev/null)
+  SIDEKICK_PAIRS=
+  while IFS= read -r SIDEKICK_KV; do
+    [ -n "$SIDEKICK_KV" ] || continue
+    case "$SIDEKICK_KV" in *=*) ;; *) SIDEKICK_PAIRS=no; break ;; esac
+    case "${SIDEKICK_KV%%=*}" in ''|*[[:space:][:cntrl:]]*) SIDEKICK_PAIRS=no; break ;; esac
+    SIDEKICK_PAIRS=${SIDEKICK_PAIRS:-yes}
+  done <<EOT
+$SIDEKICK_ENVIRON
+EOT
+  set -f
+  for SIDEKICK_N in ${SIDEKICK_TARGET_ENV-}; do
+    case "$SIDEKICK_N" in [0-9]*|*[!A-Za-z0-9_]*|SIDEKICK_*) continue ;; esac
+    # a checked name selects the variable; its value is copied, never parsed
+    eval "SIDEKICK_V=\${SIDEKICK_TARGET_ENV_$SIDEKICK_N-}"
+    unset "SIDEKICK_TARGET_ENV_$SIDEKICK_N"
+    set_env "$SIDEKICK_N" "$SIDEKICK_V"
+  done
+  set +f
+  if [ "$SIDEKICK_PAIRS" = yes ]; then
+    while IFS= read -r SIDEKICK_KV; do
+      SIDEKICK_N=${SIDEKICK_KV%%=*}
+      case "$SIDEKICK_N" in ''|[0-9]*|*[!A-Za-z0-9_]*|SIDEKICK_*) continue ;; esac
+      SIDEKICK_V=${SIDEKICK_KV#*=}
+      case "$SIDEKICK_V" in *"$SIDEKICK_SOH"*) SIDEKICK_V=$(printf '%sx' "$SIDEKICK_V" | tr '\001' '\n'); SIDEKICK_V=${SIDEKICK_V%x} ;; esac
+      set_env "$SIDEKICK_N" "$SIDEKICK_V"
+    done <<EOT
+$SIDEKICK_ENVIRON
+EOT
+  fi
+  unset SIDEKICK_TARGET_ENV SIDEKICK_SEEN SIDEKICK_SOH SIDEKICK_ENVIRON SIDEKICK_PAIRS SIDEKICK_KV SIDEKICK_N SIDEKICK_V SIDEKICK_KEEP
+}
 
 user_ids() { # uid:gid of $user, by name from the target's /etc/passwd or as given
   case "$user" in
@@ -73,7 +116,6 @@ elif ! chroot "$root" "$tk$sh_path" -c : </dev/null >/dev/null 2>&1; then
 fi
 if [ -n "$outside" ]; then
   echo "sidekick: $outside: you are in the toolkit's filesystem, the target's is at $root" >&2
-  [ -n "$tpath" ] && export PATH="$PATH:$tpath"
   cd "$root$SIDEKICK_CWD" 2>/dev/null || cd "$root/"
   unset SIDEKICK_CWD
   [ "$#" -gt 0 ] || set -- sh
@@ -85,9 +127,11 @@ if [ -n "$outside" ]; then
       set -- nsenter -S "$uid" -G "$gid" -- "$@"
     fi
   fi
+  load_env
+  [ -n "$SIDEKICK_TPATH" ] && export PATH="$PATH:$SIDEKICK_TPATH"
+  unset SIDEKICK_TPATH
   "$@"
-  status=$?
-  exit $status
+  exit
 fi
 
 drop=
@@ -97,16 +141,18 @@ if [ -n "$user" ]; then
   drop=$tk$drop
   # A process of that user outside the target's root keeps the toolkit reachable after privileges drop.
   nsenter -S "$uid" -G "$gid" sleep 2147483647 </dev/null >/dev/null 2>&1 &
-  keeper=$!
-  n=0; until [ "$(stat -c %u "/proc/$keeper" 2>/dev/null)" = "$uid" ] || [ "$n" -ge 3000 ]; do usleep 1000; n=$((n + 1)); done
-  tk=/proc/$keeper/root
+  SIDEKICK_KEEPER=$!
+  n=0; until [ "$(stat -c %u "/proc/$SIDEKICK_KEEPER" 2>/dev/null)" = "$uid" ] || [ "$n" -ge 3000 ]; do usleep 1000; n=$((n + 1)); done
+  tk=/proc/$SIDEKICK_KEEPER/root
 fi
-export PATH="$tk/bin:$tk/usr/bin:$tk/sbin:$tk/usr/sbin${tpath:+:$tpath}"
 
-if [ -n "$drop" ]; then
-  chroot "$root" "$drop" -S "$uid" -G "$gid" -- "$tk$sh_path" -c '@STAGE_TWO@' sidekick "$@"
-else
-  chroot "$root" "$tk$sh_path" -c '@STAGE_TWO@' sidekick "$@"
-fi
-status=$?
-exit $status
+# The whole command line is set before the target's environment is applied.
+set -- "$tk$sh_path" -c '@STAGE_TWO@' sidekick "$@"
+[ -n "$drop" ] && set -- "$drop" -S "$uid" -G "$gid" -- "$@"
+set -- chroot "$root" "$@"
+SIDEKICK_PATH="$tk/bin:$tk/usr/bin:$tk/sbin:$tk/usr/sbin"
+load_env
+export PATH="$SIDEKICK_PATH${SIDEKICK_TPATH:+:$SIDEKICK_TPATH}"
+unset SIDEKICK_PATH SIDEKICK_TPATH
+"$@"
+exit
