@@ -12,9 +12,8 @@ export interface TargetConfig {
   user?: string;
   /** the configured working directory, when the engine knows it */
   workdir?: string;
-  /** ENTRYPOINT and CMD, when the engine knows them */
-  entrypoint?: string[];
-  cmd?: string[];
+  /** the process's command line, ENTRYPOINT then CMD, when the engine knows it whole */
+  command?: string[];
   /** what the engine could not tell (Kubernetes: a secret these credentials may not read...), for --debug */
   unknown: string[];
 }

@@ -23,6 +23,7 @@ import {
   type Progress,
   type Runtime,
   type Target,
+  type TargetConfig,
   type TargetDetails,
   type TargetInfo,
 } from '../runtime.js';
@@ -62,7 +63,7 @@ interface ContainerInfo {
   Labels?: Record<string, string> | null;
   CreatedAt?: string;
   Spec?: {
-    process?: { args?: string[]; user?: { uid?: number; gid?: number } };
+    process?: { args?: string[]; env?: string[]; cwd?: string; user?: { uid?: number; gid?: number; username?: string } };
     linux?: { resources?: { memory?: { limit?: number } } };
     mounts?: SpecMount[];
   };
@@ -80,6 +81,18 @@ interface TargetMeta {
   pid: number;
   /** the target's mounts, when findTarget read them */
   mounts?: SpecMount[];
+}
+
+/** What the OCI spec says of how the container runs: its process's env, user, cwd and args. */
+function specConfig(info: ContainerInfo): TargetConfig {
+  const p = info.Spec?.process;
+  return {
+    env: p?.env ?? [],
+    user: p?.user ? (p.user.username ?? `${p.user.uid ?? 0}:${p.user.gid ?? 0}`) : undefined,
+    workdir: p?.cwd || undefined,
+    command: p?.args,
+    unknown: [],
+  };
 }
 
 const quote = (value: string) => JSON.stringify(value);
@@ -165,7 +178,7 @@ export class ContainerdRuntime implements Runtime {
       throw new UserError(`target ${canonical} is not running (${state})`, { hint: `${this.hint(namespace, id, labels, 'start')}, then try again` });
     }
     this.targets.set(id, { namespace, pid: task.pid, mounts: info.Spec?.mounts ?? [] });
-    return { engine: this.engine, address: canonical, id, name: shown, image: info.Image ?? '', running: true };
+    return { engine: this.engine, address: canonical, id, name: shown, image: info.Image ?? '', running: true, config: specConfig(info) };
   }
 
   /** What to type to start or resume a container, in its engine's own words. */
