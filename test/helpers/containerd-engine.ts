@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CniNetworks } from './cni-networks.js';
-import type { StartedTarget, TargetOptions, TestEngine } from './engines.js';
+import { FIXTURE_IMAGES, type Fixture, type StartedTarget, type TargetOptions, type TestEngine } from './engines.js';
 
 const SOCKET = '/run/containerd/containerd.sock';
 const NAMESPACE = 'default';
@@ -65,7 +65,8 @@ export class ContainerdEngine implements TestEngine {
    * ctr 1.6 has no --user: a user is the image's (USER), so a variant of the fixture is built in Docker
    * (cached) and imported again when its Docker image ID changed.
    */
-  private async imageFor(user?: string): Promise<string> {
+  private async imageFor(user?: string, fixture: Fixture = 'target'): Promise<string> {
+    if (fixture !== 'target') return `docker.io/${FIXTURE_IMAGES[fixture]}`;
     if (!user) return TARGET_REF;
     const tag = `skc-fixture/target-user-${user.replace(/[^0-9a-z]/gi, '-')}:latest`;
     await execa('docker', ['build', '-q', '-t', tag, '-'], {
@@ -120,7 +121,7 @@ export class ContainerdEngine implements TestEngine {
       `--mount=type=bind,src=${resolv},dst=/etc/resolv.conf,options=rbind:ro`,
     );
     try {
-      const image = await this.imageFor(opts.user);
+      const image = await this.imageFor(opts.user, opts.fixture);
       // ctr 1.6 replaces the whole command line with the arguments given: the entrypoint goes first.
       const command = opts.args?.length ? ['/app/server', ...opts.args] : [];
       await this.ctr(['run', '-d', ...options, '--', image, id, ...command]);

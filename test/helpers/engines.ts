@@ -6,6 +6,8 @@ import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 
 export interface TargetOptions {
+  /** which fixture image: the distroless server (default) or the daemon that writes its title over its environ */
+  fixture?: Fixture;
   readOnly?: boolean;
   user?: string;
   ipcShareable?: boolean;
@@ -57,6 +59,8 @@ export interface TestEngine {
 }
 
 export const TARGET_IMAGE = 'sidekick-fixture/target:latest';
+export type Fixture = 'target' | 'proctitle';
+export const FIXTURE_IMAGES: Record<Fixture, string> = { target: TARGET_IMAGE, proctitle: 'sidekick-fixture/proctitle:latest' };
 
 /** Docker, or Podman through its Docker-compatible API. */
 export class DockerApiEngine implements TestEngine {
@@ -88,7 +92,7 @@ export class DockerApiEngine implements TestEngine {
     const name = this.uniqueName();
     const c = await this.docker.createContainer({
       name,
-      Image: TARGET_IMAGE,
+      Image: FIXTURE_IMAGES[opts.fixture ?? 'target'],
       Cmd: opts.args ?? [],
       User: opts.user,
       Labels: { 'io.sidekick.test': 'target' },
