@@ -14,19 +14,23 @@ const ODD = 'two\nlines "q" \'s\' $HOME $(id) `id` \\ end';
 describe.each(ENGINES)('the target environment on $name', (engine) => {
   let titled: StartedTarget;
   let plain: StartedTarget;
+  let nginx: StartedTarget;
   const run = (args: string[]) => sidekick(['exec', ...args], { env: engine.env });
 
   beforeAll(async () => {
     await engine.ready();
-    [titled, plain] = await Promise.all([
+    [titled, plain, nginx] = await Promise.all([
       engine.startTarget({ fixture: 'proctitle', env: ['APP_VAR=set at creation', `ODD=${ODD}`] }),
       engine.startTarget({ env: ['APP_VAR=plain'] }),
+      engine.startTarget({ fixture: 'nginx', env: ['APP_VAR=for nginx'] }),
     ]);
   });
 
   afterAll(async () => {
-    await Promise.all([titled, plain].filter(Boolean).map((t) => engine.remove(t)));
-    expect(await engine.debuggers()).toEqual([]);
+    const mine = [titled, plain, nginx].filter(Boolean);
+    await Promise.all(mine.map((t) => engine.remove(t)));
+    // debuggers are named after their target: others' tests share these engines
+    expect((await engine.debuggers()).filter((d) => mine.some((t) => d.includes(t.name)))).toEqual([]);
   });
 
   it('gives the values set at creation although the process wrote its title over its environ', async () => {
@@ -54,5 +58,11 @@ describe.each(ENGINES)('the target environment on $name', (engine) => {
     const r = await run([plain.address, '--', 'sh', '-c', 'echo "$APP_VAR $APP_MODE $GREETING_FILE"']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe('plain demo /app/data/greeting.txt\n');
+  });
+
+  it("gives real nginx's environment (Debian's nginx, whose title overwrites it)", async () => {
+    const r = await run([nginx.address, '--', 'sh', '-c', 'tr -d "\\0" </proc/1/cmdline; echo; echo "$APP_VAR $APP_MODE"; wget -qO- 127.0.0.1:8080']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe('nginx: master process /usr/sbin/nginx -e stderr -g daemon off;\nfor nginx nginx\nhello from nginx\n');
   });
 });

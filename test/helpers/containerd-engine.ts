@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CniNetworks } from './cni-networks.js';
-import { FIXTURE_IMAGES, type Fixture, type StartedTarget, type TargetOptions, type TestEngine } from './engines.js';
+import { FIXTURE_IMAGES, FIXTURE_READY, type Fixture, type StartedTarget, type TargetOptions, type TestEngine } from './engines.js';
 
 const SOCKET = '/run/containerd/containerd.sock';
 const NAMESPACE = 'default';
@@ -137,7 +137,7 @@ export class ContainerdEngine implements TestEngine {
       } catch {
         // not written yet
       }
-      if (text.includes('listening')) break;
+      if (text.includes(FIXTURE_READY[opts.fixture ?? 'target'])) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     return this.started(id, name);

@@ -59,8 +59,14 @@ export interface TestEngine {
 }
 
 export const TARGET_IMAGE = 'sidekick-fixture/target:latest';
-export type Fixture = 'target' | 'proctitle';
-export const FIXTURE_IMAGES: Record<Fixture, string> = { target: TARGET_IMAGE, proctitle: 'sidekick-fixture/proctitle:latest' };
+export type Fixture = 'target' | 'proctitle' | 'nginx';
+export const FIXTURE_IMAGES: Record<Fixture, string> = {
+  target: TARGET_IMAGE,
+  proctitle: 'sidekick-fixture/proctitle:latest',
+  nginx: 'sidekick-fixture/nginx:latest',
+};
+/** What each fixture prints once it serves. */
+export const FIXTURE_READY: Record<Fixture, string> = { target: 'listening', proctitle: 'listening', nginx: 'start worker process' };
 
 /** Docker, or Podman through its Docker-compatible API. */
 export class DockerApiEngine implements TestEngine {
@@ -111,7 +117,7 @@ export class DockerApiEngine implements TestEngine {
     // the server prints once its ports listen
     for (let i = 0; i < 100; i++) {
       const logs = (await c.logs({ stdout: true, stderr: true })) as unknown as Buffer;
-      if (logs.toString().includes('listening')) break;
+      if (logs.toString().includes(FIXTURE_READY[opts.fixture ?? 'target'])) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     return { name, id: c.id, address: `${this.name}://${name}` };
