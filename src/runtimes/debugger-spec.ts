@@ -105,7 +105,7 @@ export function buildDebuggerSpec(target: Target, req: ExecRequest, term: Termin
     argv: entryArgv(req.command),
     env: {
       ...env,
-      ...entryEnv({ keep: Object.keys(env), user: req.user, targetEnv: config && envEntries(config.env).env, workdir: config?.workdir }),
+      ...entryEnv({ keep: Object.keys(env), user: req.user, targetEnv: config && envEntries(config.env).env, workdir: config?.workdir, command: config?.command }),
     },
     tty,
     stdin,

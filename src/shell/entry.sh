@@ -49,6 +49,28 @@ set_env() { # NAME VALUE, unless -e set it or it is set already; PATH is kept fo
   command export "$1=$2" 2>/dev/null || :
 }
 
+# The `entrypoint` helper (entrypoint.sh, run by the sh at $1) and the target's command line, one
+# file per argument so no value is ever parsed, in the debugger's own temporary directory: nothing
+# goes into the target. Without a writable one there is no helper.
+helpers() {
+  SIDEKICK_HELP=${TMPDIR:-/tmp}/.sidekick
+  rm -rf "$SIDEKICK_HELP" 2>/dev/null
+  if mkdir -p "$SIDEKICK_HELP/bin" "$SIDEKICK_HELP/args" 2>/dev/null; then
+    { printf '#!%s\n' "$1"; printf '%s\n' "${SIDEKICK_ENTRYPOINT-}"; } >"$SIDEKICK_HELP/bin/entrypoint" && chmod 755 "$SIDEKICK_HELP/bin/entrypoint"
+  fi
+  case "${SIDEKICK_TARGET_ARGC-}" in
+    '' | *[!0-9]*) : >"$SIDEKICK_HELP/unknown" 2>/dev/null ;;
+    *) SIDEKICK_N=0
+       while [ "$SIDEKICK_N" -lt "$SIDEKICK_TARGET_ARGC" ]; do
+         eval "SIDEKICK_V=\${SIDEKICK_TARGET_ARG_$SIDEKICK_N-}"
+         printf '%s' "$SIDEKICK_V" 2>/dev/null >"$SIDEKICK_HELP/args/$SIDEKICK_N"
+         unset "SIDEKICK_TARGET_ARG_$SIDEKICK_N"
+         SIDEKICK_N=$((SIDEKICK_N + 1))
+       done ;;
+  esac
+  unset SIDEKICK_ENTRYPOINT SIDEKICK_TARGET_ARGC SIDEKICK_N SIDEKICK_V
+}
+
 # The target's environment, applied just before the command runs: first what the engine configured
 # (each value in its own variable, SIDEKICK_TARGET_ENV_<NAME>, so newlines, quotes and $ arrive as
 # they are), then what /proc/PID/environ adds (Kubernetes' image ENV, service variables), only while
@@ -127,9 +149,10 @@ if [ -n "$outside" ]; then
       set -- nsenter -S "$uid" -G "$gid" -- "$@"
     fi
   fi
+  helpers "$sh_path"
   load_env
-  [ -n "$SIDEKICK_TPATH" ] && export PATH="$PATH:$SIDEKICK_TPATH"
-  unset SIDEKICK_TPATH
+  export PATH="$PATH:$SIDEKICK_HELP/bin${SIDEKICK_TPATH:+:$SIDEKICK_TPATH}"
+  unset SIDEKICK_TPATH SIDEKICK_HELP
   "$@"
   exit
 fi
@@ -150,9 +173,10 @@ fi
 set -- "$tk$sh_path" -c '@STAGE_TWO@' sidekick "$@"
 [ -n "$drop" ] && set -- "$drop" -S "$uid" -G "$gid" -- "$@"
 set -- chroot "$root" "$@"
-SIDEKICK_PATH="$tk/bin:$tk/usr/bin:$tk/sbin:$tk/usr/sbin"
+helpers "$tk$sh_path"
+SIDEKICK_PATH="$tk/bin:$tk/usr/bin:$tk/sbin:$tk/usr/sbin:$tk$SIDEKICK_HELP/bin"
 load_env
 export PATH="$SIDEKICK_PATH${SIDEKICK_TPATH:+:$SIDEKICK_TPATH}"
-unset SIDEKICK_PATH SIDEKICK_TPATH
+unset SIDEKICK_PATH SIDEKICK_TPATH SIDEKICK_HELP
 "$@"
 exit

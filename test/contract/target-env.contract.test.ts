@@ -65,4 +65,13 @@ describe.each(ENGINES)('the target environment on $name', (engine) => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe('nginx: master process /usr/sbin/nginx -e stderr -g daemon off;\nfor nginx nginx\nhello from nginx\n');
   });
+
+  it('has an entrypoint helper: --print tells how the target starts, --run starts it in the foreground', async () => {
+    const printed = await Promise.all([run([plain.address, '--', 'entrypoint', '--print']), run([nginx.address, '--', 'entrypoint', '--print'])]);
+    expect(printed.map((r) => r.stdout)).toEqual(["/app/server\n", "/usr/sbin/nginx -e stderr -g 'daemon off;'\n"]);
+    // a second server in the target's network namespace: its ports are taken
+    const ran = await run([plain.address, '--', 'entrypoint', '--run']);
+    expect(ran.exitCode).toBe(1);
+    expect(ran.stderr).toMatch(/^listen: Address (already )?in use$/m);
+  });
 });

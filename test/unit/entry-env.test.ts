@@ -4,7 +4,7 @@
  * /proc/PID/root, this machine's /, so the test runs as root, as the suite does).
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,20 +28,31 @@ async function target(argv: string[], env: Record<string, string>): Promise<numb
 const SHELLS: Record<string, string[]> = { busybox: ['/bin/busybox'], dash: ['/bin/dash'] };
 
 /** Runs the entry script for `command` against the target; returns the command's environment. */
-function session(shell: string, pid: number, configured: string[], opts: { keep?: Record<string, string>; workdir?: string; command?: string[] } = {}) {
+interface SessionOptions {
+  keep?: Record<string, string>;
+  workdir?: string;
+  /** the user's command (default: print the environment) */
+  command?: string[];
+  /** the target's ENTRYPOINT+CMD as the engine says */
+  targetCommand?: string[];
+  status?: number;
+}
+function session(shell: string, pid: number, configured: string[], opts: SessionOptions = {}) {
   const keep = opts.keep ?? {};
   const env = {
     PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
+    // the helper goes into the debugger's temporary directory: here, this test's
+    TMPDIR: work,
     ...keep,
-    ...entryEnv({ keep: Object.keys(keep), targetPid: pid, targetEnv: envEntries(configured).env, workdir: opts.workdir }),
+    ...entryEnv({ keep: Object.keys(keep), targetPid: pid, targetEnv: envEntries(configured).env, workdir: opts.workdir, command: opts.targetCommand }),
   };
   const [sh, ...launcher] = entryArgv(opts.command ?? ['env', '-0']);
   const argv = shell === 'busybox' ? [sh!, ...launcher] : launcher;
   const r = spawnSync(SHELLS[shell]![0]!, argv, { env, encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
+  expect(r.status, r.stderr).toBe(opts.status ?? 0);
   const vars = new Map<string, string>();
   for (const kv of r.stdout.split('\0').filter(Boolean)) vars.set(kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1));
-  return { vars, stdout: r.stdout };
+  return { vars, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe.each(Object.keys(SHELLS))('entry script under %s: the target environment', (shell) => {
@@ -51,6 +62,7 @@ describe.each(Object.keys(SHELLS))('entry script under %s: the target environmen
   });
   afterAll(() => {
     for (const child of started) child.kill('SIGKILL');
+    rmSync(work, { recursive: true, force: true });
   });
 
   it('takes the configured values over /proc/PID/environ, and adds what only the process has', async () => {
@@ -94,5 +106,22 @@ describe.each(Object.keys(SHELLS))('entry script under %s: the target environmen
     expect(session(shell, pid, [], { workdir: '/tmp', command: ['pwd'] }).stdout).toBe('/tmp\n');
     // the daemon went to "/"
     expect(session(shell, pid, [], { command: ['pwd'] }).stdout).toBe('/\n');
+  });
+
+  it('has an entrypoint helper that prints the target command as shell words and runs it', async () => {
+    const pid = await target(['/bin/busybox', 'sleep', '600'], {});
+    const targetCommand = ['/bin/sh', '-c', 'printf "%s|" "$@"', 'it\'s', 'a b', 'x\ny', '$HOME', ''];
+    const printed = session(shell, pid, [], { targetCommand, command: ['entrypoint', '--print'] }).stdout;
+    expect(printed).toBe(`/bin/sh -c 'printf "%s|" "$@"' 'it'\\''s' 'a b' 'x\ny' '$HOME' ''\n`);
+    // the printed line, read back by a shell, is the same words
+    expect(execFileSync('/bin/sh', ['-c', `eval "set -- $(cat)"; printf '%s\\0' "$@"`], { input: printed.slice(0, -1), encoding: 'utf8' })).toBe(`${targetCommand.join('\0')}\0`);
+    const ran = session(shell, pid, [], { targetCommand, command: ['entrypoint', '--run'] }).stdout;
+    expect(ran).toBe("a b|x\ny|$HOME||");
+  });
+
+  it("says when the engine does not tell the target's command", async () => {
+    const pid = await target(['/bin/busybox', 'sleep', '600'], {});
+    const r = session(shell, pid, [], { command: ['entrypoint', '--print'], status: 1 });
+    expect(r.stderr).toMatch(/^entrypoint: the engine does not say how the target starts .*\/proc\/1\/cmdline\n$/);
   });
 });
