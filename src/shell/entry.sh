@@ -51,24 +51,26 @@ set_env() { # NAME VALUE, unless -e set it or it is set already; PATH is kept fo
 
 # The `entrypoint` helper (entrypoint.sh, run by the sh at $1) and the target's command line, one
 # file per argument so no value is ever parsed, in the debugger's own temporary directory: nothing
-# goes into the target. Without a writable one there is no helper.
+# goes into the target. Without a writable one (a non-root debugger, a toolkit with no /tmp and no
+# mkdir) there is no helper.
 helpers() {
   SIDEKICK_HELP=${TMPDIR:-/tmp}/.sidekick
+  case "${SIDEKICK_TARGET_ARGC-}" in '' | *[!0-9]*) SIDEKICK_ARGC= ;; *) SIDEKICK_ARGC=$SIDEKICK_TARGET_ARGC ;; esac
   rm -rf "$SIDEKICK_HELP" 2>/dev/null
-  if mkdir -p "$SIDEKICK_HELP/bin" "$SIDEKICK_HELP/args" 2>/dev/null; then
+  SIDEKICK_WRITE=
+  mkdir -p "$SIDEKICK_HELP/bin" "$SIDEKICK_HELP/args" 2>/dev/null && SIDEKICK_WRITE=1
+  if [ -n "$SIDEKICK_WRITE" ]; then
     { printf '#!%s\n' "$1"; printf '%s\n' "${SIDEKICK_ENTRYPOINT-}"; } >"$SIDEKICK_HELP/bin/entrypoint" && chmod 755 "$SIDEKICK_HELP/bin/entrypoint"
+    [ -n "$SIDEKICK_ARGC" ] || printf '' >"$SIDEKICK_HELP/unknown"
   fi
-  case "${SIDEKICK_TARGET_ARGC-}" in
-    '' | *[!0-9]*) : >"$SIDEKICK_HELP/unknown" 2>/dev/null ;;
-    *) SIDEKICK_N=0
-       while [ "$SIDEKICK_N" -lt "$SIDEKICK_TARGET_ARGC" ]; do
-         eval "SIDEKICK_V=\${SIDEKICK_TARGET_ARG_$SIDEKICK_N-}"
-         printf '%s' "$SIDEKICK_V" 2>/dev/null >"$SIDEKICK_HELP/args/$SIDEKICK_N"
-         unset "SIDEKICK_TARGET_ARG_$SIDEKICK_N"
-         SIDEKICK_N=$((SIDEKICK_N + 1))
-       done ;;
-  esac
-  unset SIDEKICK_ENTRYPOINT SIDEKICK_TARGET_ARGC SIDEKICK_N SIDEKICK_V
+  SIDEKICK_N=0
+  while [ "$SIDEKICK_N" -lt "${SIDEKICK_ARGC:-0}" ]; do
+    eval "SIDEKICK_V=\${SIDEKICK_TARGET_ARG_$SIDEKICK_N-}"
+    [ -n "$SIDEKICK_WRITE" ] && printf '%s' "$SIDEKICK_V" >"$SIDEKICK_HELP/args/$SIDEKICK_N"
+    unset "SIDEKICK_TARGET_ARG_$SIDEKICK_N"
+    SIDEKICK_N=$((SIDEKICK_N + 1))
+  done
+  unset SIDEKICK_ENTRYPOINT SIDEKICK_TARGET_ARGC SIDEKICK_ARGC SIDEKICK_WRITE SIDEKICK_N SIDEKICK_V
 }
 
 # The target's environment, applied just before the command runs: first what the engine configured

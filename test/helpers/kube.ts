@@ -36,7 +36,8 @@ export interface PodOptions {
   extraContainer?: string;
   /** the app container's image (default the distroless target) */
   fixture?: Fixture;
-  /** the app container's env, envFrom and workingDir, as a pod spec writes them */
+  /** the app container's command, env, envFrom and workingDir, as a pod spec writes them */
+  command?: string[];
   env?: unknown[];
   envFrom?: unknown[];
   workingDir?: string;
@@ -50,7 +51,7 @@ export async function startPod(opts: PodOptions): Promise<void> {
       ? undefined
       : { runAsUser: opts.runAsUser, runAsGroup: opts.runAsUser };
   const securityContext = opts.readOnly ? { ...sc, readOnlyRootFilesystem: true } : sc;
-  const app = { env: opts.env, envFrom: opts.envFrom, workingDir: opts.workingDir };
+  const app = { command: opts.command, env: opts.env, envFrom: opts.envFrom, workingDir: opts.workingDir };
   const containers = [{ name: 'app', image: FIXTURE_IMAGES[opts.fixture ?? 'target'], imagePullPolicy: 'Never', securityContext, ...app }];
   if (opts.extraContainer) {
     // the same server on other ports: the pod's containers share one network namespace

@@ -19,6 +19,7 @@ const env = [
   { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
   { name: 'URL', value: 'http://$(POD_NAME):8080/$$(POD_NAME)' },
 ];
+const NGINX = ['/usr/sbin/nginx', '-e', 'stderr', '-g', 'daemon off;'];
 const SHOW = ['sh', '-c', 'printf "%s|" "$APP_VAR" "$FROM_CM" "$FROM_SECRET" "$POD_NAME" "$URL" "$CFG_MODE"; pwd'];
 
 describe('the target environment on kubernetes', () => {
@@ -30,7 +31,7 @@ describe('the target environment on kubernetes', () => {
     const envFrom = [{ configMapRef: { name: 'settings' }, prefix: 'CFG_' }];
     await Promise.all([
       startPod({ namespace: ns, name: 'titled', fixture: 'proctitle', env, envFrom, workingDir: '/app' }),
-      startPod({ namespace: ns, name: 'nginx', fixture: 'nginx', env: [{ name: 'APP_VAR', value: 'for nginx' }] }),
+      startPod({ namespace: ns, name: 'nginx', fixture: 'nginx', env: [{ name: 'APP_VAR', value: 'for nginx' }], command: NGINX }),
     ]);
   }, 180_000);
 
@@ -61,5 +62,15 @@ describe('the target environment on kubernetes', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe('set in the pod spec|hi from a configmap||titled|http://titled:8080/$(POD_NAME)|prod|/app\n');
     expect(r.stderr).toContain(`not known: env FROM_SECRET (these credentials may not get secrets in ${ns})`);
+  });
+
+  it('has the entrypoint helper: the command the pod spec sets, or why it is not known', async () => {
+    const [set, unset] = await Promise.all([
+      run([`k8s://${ns}/nginx`, '--', 'entrypoint', '--print']),
+      run([`k8s://${ns}/titled`, '--', 'entrypoint', '--print']),
+    ]);
+    expect(set.stdout).toBe("/usr/sbin/nginx -e stderr -g 'daemon off;'\n");
+    expect(unset.exitCode).toBe(1);
+    expect(unset.stderr).toMatch(/^entrypoint: the engine does not say how the target starts \(on Kubernetes: the pod spec sets no command/);
   });
 });

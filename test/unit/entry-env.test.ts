@@ -36,13 +36,15 @@ interface SessionOptions {
   /** the target's ENTRYPOINT+CMD as the engine says */
   targetCommand?: string[];
   status?: number;
+  /** the debugger's temporary directory (default this test's) */
+  tmpdir?: string;
 }
 function session(shell: string, pid: number, configured: string[], opts: SessionOptions = {}) {
   const keep = opts.keep ?? {};
   const env = {
     PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
     // the helper goes into the debugger's temporary directory: here, this test's
-    TMPDIR: work,
+    TMPDIR: opts.tmpdir ?? work,
     ...keep,
     ...entryEnv({ keep: Object.keys(keep), targetPid: pid, targetEnv: envEntries(configured).env, workdir: opts.workdir, command: opts.targetCommand }),
   };
@@ -55,15 +57,16 @@ function session(shell: string, pid: number, configured: string[], opts: Session
   return { vars, stdout: r.stdout, stderr: r.stderr };
 }
 
+beforeAll(() => {
+  if (process.getuid?.() !== 0) throw new Error('this test chroots: run it as root');
+  execFileSync('gcc', ['-static', '-O2', '-o', proctitle, fixture]);
+});
+afterAll(() => {
+  for (const child of started) child.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+
 describe.each(Object.keys(SHELLS))('entry script under %s: the target environment', (shell) => {
-  beforeAll(() => {
-    if (process.getuid?.() !== 0) throw new Error('this test chroots: run it as root');
-    execFileSync('gcc', ['-static', '-O2', '-o', proctitle, fixture]);
-  });
-  afterAll(() => {
-    for (const child of started) child.kill('SIGKILL');
-    rmSync(work, { recursive: true, force: true });
-  });
 
   it('takes the configured values over /proc/PID/environ, and adds what only the process has', async () => {
     const pid = await target(['/bin/busybox', 'sleep', '600'], { FROM_PROC: 'p', SHARED: 'proc', PATH: '/proc-path' });
@@ -123,5 +126,12 @@ describe.each(Object.keys(SHELLS))('entry script under %s: the target environmen
     const pid = await target(['/bin/busybox', 'sleep', '600'], {});
     const r = session(shell, pid, [], { command: ['entrypoint', '--print'], status: 1 });
     expect(r.stderr).toMatch(/^entrypoint: the engine does not say how the target starts .*\/proc\/1\/cmdline\n$/);
+  });
+
+  it('runs the session without the helper where nothing can be written', async () => {
+    const pid = await target(['/bin/busybox', 'sleep', '600'], {});
+    const r = session(shell, pid, ['A=1'], { tmpdir: '/proc/no-such-dir', targetCommand: ['/x'], command: ['sh', '-c', 'echo "$A"; env | grep -c ^SIDEKICK_'], status: 1 });
+    expect(r.stdout).toBe('1\n0\n');
+    expect(r.stderr).toBe('');
   });
 });
