@@ -13,6 +13,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../errors.js';
+import { debugLog } from '../../log.js';
+import { configNotes } from '../target-config.js';
 import { formatAddress, type EngineName, type TargetAddress } from '../address.js';
 import {
   LABEL,
@@ -178,7 +180,9 @@ export class ContainerdRuntime implements Runtime {
       throw new UserError(`target ${canonical} is not running (${state})`, { hint: `${this.hint(namespace, id, labels, 'start')}, then try again` });
     }
     this.targets.set(id, { namespace, pid: task.pid, mounts: info.Spec?.mounts ?? [] });
-    return { engine: this.engine, address: canonical, id, name: shown, image: info.Image ?? '', running: true, config: specConfig(info) };
+    const config = specConfig(info);
+    for (const note of configNotes(config)) debugLog(`${this.engine}: ${note}`);
+    return { engine: this.engine, address: canonical, id, name: shown, image: info.Image ?? '', running: true, config };
   }
 
   /** What to type to start or resume a container, in its engine's own words. */
