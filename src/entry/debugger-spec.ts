@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import { entryArgv, entryEnv } from './entry-script.js';
 import { applyProfile, numericUser, parseProfile, profileLimits } from '../runtimes/security.js';
 import { LABEL, ROLE_DEBUGGER, type DebuggerSpec, type PullPolicy, type Target } from '../runtimes/runtime.js';
+import { envEntries } from '../runtimes/target-config.js';
 
 export const DEFAULT_IMAGE = 'busybox:musl';
 
@@ -101,13 +102,24 @@ export function buildDebuggerSpec(target: Target, req: ExecRequest, term: Termin
   const security = applyProfile(parseProfile(req.profile), {
     capAdd: normalizeCaps(req.capAdd ?? []),
     privileged: req.privileged ?? false,
-    targetUser: numericUser(target.user),
+    targetUser: numericUser(target.config?.user),
   });
+  const config = target.config;
   return {
     image: req.image || DEFAULT_IMAGE,
     pull: req.pull ?? 'missing',
     argv: entryArgv(req.command),
-    env: { ...env, ...entryEnv({ keep: Object.keys(env), user: req.user, why: profileLimits(security) }) },
+    env: {
+      ...env,
+      ...entryEnv({
+        keep: Object.keys(env),
+        user: req.user,
+        why: profileLimits(security),
+        targetEnv: config && envEntries(config.env).env,
+        workdir: config?.workdir,
+        command: config?.command,
+      }),
+    },
     tty,
     stdin,
     security,

@@ -13,7 +13,10 @@ if [ -n "${SIDEKICK_RUN_AS-}" ]; then
   exec nsenter -S "${run_as%%:*}" -G "${run_as#*:}" -- sh -c 'eval "$SIDEKICK_ENTRY"' sidekick "$@"
 fi
 tpid=${SIDEKICK_TARGET_PID:-1}
-keep=" ${SIDEKICK_KEEP_ENV-} "
+# After the target's environment is applied (last), only SIDEKICK_ names are the script's own: a
+# target's variable may have any other name (user, root, keep...).
+SIDEKICK_KEEP=" ${SIDEKICK_KEEP_ENV-} "
+workdir=${SIDEKICK_TARGET_WORKDIR-}
 user=${SIDEKICK_USER-}
 # Kubernetes starts an ephemeral container before anyone can attach: wait for sidekick's go-ahead line.
 if [ -n "${SIDEKICK_HANDSHAKE-}" ]; then
@@ -27,13 +30,13 @@ if [ -n "${SIDEKICK_TARGET_CGROUP-}" ]; then
   [ -n "$tpid" ] || fail "cannot find the target's processes"
 fi
 # Where the exit code is slow to learn (Kubernetes), the last bytes of output carry it: \036sidekick-exit N\036.
-mark=${SIDEKICK_EXIT_MARK-}
-keeper=
+SIDEKICK_MARK=${SIDEKICK_EXIT_MARK-}
+SIDEKICK_KEEPER=
 on_exit() {
-  status=$?
-  [ -n "$keeper" ] && kill "$keeper" 2>/dev/null
-  [ -n "$mark" ] && printf '\036sidekick-exit %d\036' "$status" >&2
-  exit "$status"
+  SIDEKICK_STATUS=$?
+  [ -n "$SIDEKICK_KEEPER" ] && kill "$SIDEKICK_KEEPER" 2>/dev/null
+  [ -n "$SIDEKICK_MARK" ] && printf '\036sidekick-exit %d\036' "$SIDEKICK_STATUS" >&2
+  exit "$SIDEKICK_STATUS"
 }
 trap on_exit EXIT
 # Why this debugger has less than the full view (its profile), said with what that costs.
@@ -41,7 +44,7 @@ why=${SIDEKICK_WHY:+"${SIDEKICK_WHY}: "}
 full=${SIDEKICK_WHY:+"; --profile general gives the full view"}
 retry="try --privileged or another profile"
 [ -n "${SIDEKICK_WHY-}" ] && retry="try --profile general"
-unset SIDEKICK_ENTRY SIDEKICK_TARGET_PID SIDEKICK_KEEP_ENV SIDEKICK_USER SIDEKICK_HANDSHAKE SIDEKICK_NO_STDIN SIDEKICK_TARGET_CGROUP SIDEKICK_EXIT_MARK SIDEKICK_WHY
+unset SIDEKICK_ENTRY SIDEKICK_TARGET_PID SIDEKICK_KEEP_ENV SIDEKICK_USER SIDEKICK_HANDSHAKE SIDEKICK_NO_STDIN SIDEKICK_TARGET_CGROUP SIDEKICK_EXIT_MARK SIDEKICK_WHY SIDEKICK_TARGET_WORKDIR
 root=/proc/$tpid/root
 unreachable=
 if ! cd "$root/" 2>/dev/null; then
@@ -52,19 +55,83 @@ fi
 cd /
 sh_path=$(tool sh) || fail "the toolkit image has no sh; pick one with a shell, e.g. --image busybox:musl"
 
-# The target's environment, except what the user set with -e; PATH is merged below.
-tpath=
-while IFS= read -r kv; do
-  name=${kv%%=*}
-  case "$name" in ''|*[!A-Za-z0-9_]*) continue ;; esac
-  case "$keep" in *" $name "*) continue ;; esac
-  if [ "$name" = PATH ]; then tpath=${kv#PATH=}; continue; fi
-  export "$kv"
-done <<EOT
-$(tr '\0' '\n' 2>/dev/null </proc/$tpid/environ)
-EOT
-SIDEKICK_CWD=$(readlink "/proc/$tpid/cwd" 2>/dev/null || echo /)
+# The configured working directory, else where the target's process is.
+SIDEKICK_CWD=${workdir:-$(readlink "/proc/$tpid/cwd" 2>/dev/null || echo /)}
 export SIDEKICK_CWD
+
+set_env() { # NAME VALUE, unless -e set it or it is set already; PATH is kept for later
+  case "$SIDEKICK_KEEP$SIDEKICK_SEEN" in *" $1 "*) return ;; esac
+  SIDEKICK_SEEN="$SIDEKICK_SEEN$1 "
+  if [ "$1" = PATH ]; then SIDEKICK_TPATH=$2; return; fi
+  # `command`: a name the shell will not take (bash's readonly UID) must not end the script
+  command export "$1=$2" 2>/dev/null || :
+}
+
+# The `entrypoint` helper (entrypoint.sh, run by the sh at $1) and the target's command line, one
+# file per argument so no value is ever parsed, in the debugger's own temporary directory: nothing
+# goes into the target. Without a writable one (a non-root debugger, a toolkit with no /tmp and no
+# mkdir) there is no helper.
+helpers() {
+  SIDEKICK_HELP=${TMPDIR:-/tmp}/.sidekick
+  case "${SIDEKICK_TARGET_ARGC-}" in '' | *[!0-9]*) SIDEKICK_ARGC= ;; *) SIDEKICK_ARGC=$SIDEKICK_TARGET_ARGC ;; esac
+  rm -rf "$SIDEKICK_HELP" 2>/dev/null
+  SIDEKICK_WRITE=
+  mkdir -p "$SIDEKICK_HELP/bin" "$SIDEKICK_HELP/args" 2>/dev/null && SIDEKICK_WRITE=1
+  if [ -n "$SIDEKICK_WRITE" ]; then
+    { printf '#!%s\n' "$1"; printf '%s\n' "${SIDEKICK_ENTRYPOINT-}"; } >"$SIDEKICK_HELP/bin/entrypoint" && chmod 755 "$SIDEKICK_HELP/bin/entrypoint"
+    [ -n "$SIDEKICK_ARGC" ] || printf '' >"$SIDEKICK_HELP/unknown"
+  fi
+  SIDEKICK_N=0
+  while [ "$SIDEKICK_N" -lt "${SIDEKICK_ARGC:-0}" ]; do
+    eval "SIDEKICK_V=\${SIDEKICK_TARGET_ARG_$SIDEKICK_N-}"
+    [ -n "$SIDEKICK_WRITE" ] && printf '%s' "$SIDEKICK_V" >"$SIDEKICK_HELP/args/$SIDEKICK_N"
+    unset "SIDEKICK_TARGET_ARG_$SIDEKICK_N"
+    SIDEKICK_N=$((SIDEKICK_N + 1))
+  done
+  unset SIDEKICK_ENTRYPOINT SIDEKICK_TARGET_ARGC SIDEKICK_ARGC SIDEKICK_WRITE SIDEKICK_N SIDEKICK_V
+}
+
+# The target's environment, applied just before the command runs: first what the engine configured
+# (each value in its own variable, SIDEKICK_TARGET_ENV_<NAME>, so newlines, quotes and $ arrive as
+# they are), then what /proc/PID/environ adds (Kubernetes' image ENV, service variables), only while
+# it still holds NAME=VALUE pairs: a process title (nginx, postgres, setproctitle) writes over it.
+load_env() {
+  SIDEKICK_SEEN=" "
+  SIDEKICK_TPATH=
+  SIDEKICK_SOH=$(printf '\001')
+  # NUL-separated entries to lines, a newline inside a value kept as \001 until it is exported
+  SIDEKICK_ENVIRON=$(tr '\n\0' '\001\n' <"/proc/$tpid/environ" 2>/dev/null)
+  SIDEKICK_PAIRS=
+  while IFS= read -r SIDEKICK_KV; do
+    [ -n "$SIDEKICK_KV" ] || continue
+    case "$SIDEKICK_KV" in *=*) ;; *) SIDEKICK_PAIRS=no; break ;; esac
+    case "${SIDEKICK_KV%%=*}" in ''|*[[:space:][:cntrl:]]*) SIDEKICK_PAIRS=no; break ;; esac
+    SIDEKICK_PAIRS=${SIDEKICK_PAIRS:-yes}
+  done <<EOT
+$SIDEKICK_ENVIRON
+EOT
+  set -f
+  for SIDEKICK_N in ${SIDEKICK_TARGET_ENV-}; do
+    case "$SIDEKICK_N" in [0-9]*|*[!A-Za-z0-9_]*|SIDEKICK_*) continue ;; esac
+    # a checked name selects the variable; its value is copied, never parsed
+    eval "SIDEKICK_V=\${SIDEKICK_TARGET_ENV_$SIDEKICK_N-}"
+    unset "SIDEKICK_TARGET_ENV_$SIDEKICK_N"
+    set_env "$SIDEKICK_N" "$SIDEKICK_V"
+  done
+  set +f
+  if [ "$SIDEKICK_PAIRS" = yes ]; then
+    while IFS= read -r SIDEKICK_KV; do
+      SIDEKICK_N=${SIDEKICK_KV%%=*}
+      case "$SIDEKICK_N" in ''|[0-9]*|*[!A-Za-z0-9_]*|SIDEKICK_*) continue ;; esac
+      SIDEKICK_V=${SIDEKICK_KV#*=}
+      case "$SIDEKICK_V" in *"$SIDEKICK_SOH"*) SIDEKICK_V=$(printf '%sx' "$SIDEKICK_V" | tr '\001' '\n'); SIDEKICK_V=${SIDEKICK_V%x} ;; esac
+      set_env "$SIDEKICK_N" "$SIDEKICK_V"
+    done <<EOT
+$SIDEKICK_ENVIRON
+EOT
+  fi
+  unset SIDEKICK_TARGET_ENV SIDEKICK_SEEN SIDEKICK_SOH SIDEKICK_ENVIRON SIDEKICK_PAIRS SIDEKICK_KV SIDEKICK_N SIDEKICK_V SIDEKICK_KEEP
+}
 
 user_ids() { # uid:gid of $user, by name from the target's /etc/passwd or as given
   case "$user" in
@@ -94,7 +161,6 @@ elif ! chroot "$root" "$tk$sh_path" -c : </dev/null >/dev/null 2>&1; then
 fi
 if [ -n "$outside" ]; then
   echo "sidekick: $why$outside: you are in the toolkit's filesystem, the target's is at $root$full" >&2
-  [ -n "$tpath" ] && export PATH="$PATH:$tpath"
   cd "$root$SIDEKICK_CWD" 2>/dev/null || cd "$root/" 2>/dev/null || cd /
   unset SIDEKICK_CWD
   [ "$#" -gt 0 ] || set -- sh
@@ -106,9 +172,12 @@ if [ -n "$outside" ]; then
       set -- nsenter -S "$uid" -G "$gid" -- "$@"
     fi
   fi
+  helpers "$sh_path"
+  load_env
+  export PATH="$PATH:$SIDEKICK_HELP/bin${SIDEKICK_TPATH:+:$SIDEKICK_TPATH}"
+  unset SIDEKICK_TPATH SIDEKICK_HELP
   "$@"
-  status=$?
-  exit $status
+  exit
 fi
 
 drop=
@@ -118,16 +187,19 @@ if [ -n "$user" ]; then
   drop=$tk$drop
   # A process of that user outside the target's root keeps the toolkit reachable after privileges drop.
   nsenter -S "$uid" -G "$gid" sleep 2147483647 </dev/null >/dev/null 2>&1 &
-  keeper=$!
-  n=0; until [ "$(stat -c %u "/proc/$keeper" 2>/dev/null)" = "$uid" ] || [ "$n" -ge 3000 ]; do usleep 1000; n=$((n + 1)); done
-  tk=/proc/$keeper/root
+  SIDEKICK_KEEPER=$!
+  n=0; until [ "$(stat -c %u "/proc/$SIDEKICK_KEEPER" 2>/dev/null)" = "$uid" ] || [ "$n" -ge 3000 ]; do usleep 1000; n=$((n + 1)); done
+  tk=/proc/$SIDEKICK_KEEPER/root
 fi
-export PATH="$tk/bin:$tk/usr/bin:$tk/sbin:$tk/usr/sbin${tpath:+:$tpath}"
 
-if [ -n "$drop" ]; then
-  chroot "$root" "$drop" -S "$uid" -G "$gid" -- "$tk$sh_path" -c '@STAGE_TWO@' sidekick "$@"
-else
-  chroot "$root" "$tk$sh_path" -c '@STAGE_TWO@' sidekick "$@"
-fi
-status=$?
-exit $status
+# The whole command line is set before the target's environment is applied.
+set -- "$tk$sh_path" -c '@STAGE_TWO@' sidekick "$@"
+[ -n "$drop" ] && set -- "$drop" -S "$uid" -G "$gid" -- "$@"
+set -- chroot "$root" "$@"
+helpers "$tk$sh_path"
+SIDEKICK_PATH="$tk/bin:$tk/usr/bin:$tk/sbin:$tk/usr/sbin:$tk$SIDEKICK_HELP/bin"
+load_env
+export PATH="$SIDEKICK_PATH${SIDEKICK_TPATH:+:$SIDEKICK_TPATH}"
+unset SIDEKICK_PATH SIDEKICK_TPATH SIDEKICK_HELP
+"$@"
+exit

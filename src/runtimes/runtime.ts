@@ -5,8 +5,10 @@
 import type { Readable, Writable } from 'node:stream';
 import type { EngineName, TargetAddress } from './address.js';
 import type { Security } from './security.js';
+import type { TargetConfig } from './target-config.js';
 
 export type { EngineName, TargetAddress } from './address.js';
+export type { TargetConfig } from './target-config.js';
 
 export type PullPolicy = 'missing' | 'always' | 'never';
 
@@ -24,8 +26,8 @@ export interface Target {
    * its own later calls on it; opaque to everything outside that engine.
    */
   engineState?: unknown;
-  /** the user the engine says the target runs as (uid[:gid] or a name), when it says */
-  user?: string;
+  /** how the engine says it was configured to run (environment, user, workdir, command) */
+  config?: TargetConfig;
 }
 
 /** Everything an engine needs to start a debugger; engine-neutral (see src/entry/debugger-spec.ts). */

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CniNetworks } from './cni-networks.js';
-import type { StartedTarget, TargetOptions, TestEngine } from './engines.js';
+import { FIXTURE_IMAGES, FIXTURE_READY, type Fixture, type StartedTarget, type TargetOptions, type TestEngine } from './engines.js';
 
 const SOCKET = '/run/containerd/containerd.sock';
 const NAMESPACE = 'default';
@@ -66,7 +66,8 @@ export class ContainerdEngine implements TestEngine {
    * ctr 1.6 has no --user: a user is the image's (USER), so a variant of the fixture is built in Docker
    * (cached) and imported again when its Docker image ID changed.
    */
-  private async imageFor(user?: string): Promise<string> {
+  private async imageFor(user?: string, fixture: Fixture = 'target'): Promise<string> {
+    if (fixture !== 'target') return `docker.io/${FIXTURE_IMAGES[fixture]}`;
     if (!user) return TARGET_REF;
     const tag = `skc-fixture/target-user-${user.replace(/[^0-9a-z]/gi, '-')}:latest`;
     await execa('docker', ['build', '-q', '-t', tag, '-'], {
@@ -121,7 +122,7 @@ export class ContainerdEngine implements TestEngine {
       `--mount=type=bind,src=${resolv},dst=/etc/resolv.conf,options=rbind:ro`,
     );
     try {
-      const image = await this.imageFor(opts.user);
+      const image = await this.imageFor(opts.user, opts.fixture);
       // ctr 1.6 replaces the whole command line with the arguments given: the entrypoint goes first.
       const command = opts.args?.length ? ['/app/server', ...opts.args] : [];
       await this.ctr(['run', '-d', ...options, '--', image, id, ...command]);
@@ -137,7 +138,7 @@ export class ContainerdEngine implements TestEngine {
       } catch {
         // not written yet
       }
-      if (text.includes('listening')) break;
+      if (text.includes(FIXTURE_READY[opts.fixture ?? 'target'])) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     return this.started(id, name);

@@ -6,6 +6,8 @@ import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 
 export interface TargetOptions {
+  /** which fixture image: the distroless server (default) or the daemon that writes its title over its environ */
+  fixture?: Fixture;
   readOnly?: boolean;
   user?: string;
   ipcShareable?: boolean;
@@ -59,6 +61,14 @@ export interface TestEngine {
 }
 
 export const TARGET_IMAGE = 'sidekick-fixture/target:latest';
+export type Fixture = 'target' | 'proctitle' | 'nginx';
+export const FIXTURE_IMAGES: Record<Fixture, string> = {
+  target: TARGET_IMAGE,
+  proctitle: 'sidekick-fixture/proctitle:latest',
+  nginx: 'sidekick-fixture/nginx:latest',
+};
+/** What each fixture prints once it serves. */
+export const FIXTURE_READY: Record<Fixture, string> = { target: 'listening', proctitle: 'listening', nginx: 'start worker process' };
 
 /** Docker, or Podman through its Docker-compatible API. */
 export class DockerApiEngine implements TestEngine {
@@ -94,7 +104,7 @@ export class DockerApiEngine implements TestEngine {
     const name = this.uniqueName();
     const c = await this.docker.createContainer({
       name,
-      Image: TARGET_IMAGE,
+      Image: FIXTURE_IMAGES[opts.fixture ?? 'target'],
       Cmd: opts.args ?? [],
       User: opts.user,
       Labels: { 'io.sidekick.test': 'target' },
@@ -113,7 +123,7 @@ export class DockerApiEngine implements TestEngine {
     // the server prints once its ports listen
     for (let i = 0; i < 100; i++) {
       const logs = (await c.logs({ stdout: true, stderr: true })) as unknown as Buffer;
-      if (logs.toString().includes('listening')) break;
+      if (logs.toString().includes(FIXTURE_READY[opts.fixture ?? 'target'])) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     return { name, id: c.id, address: `${this.name}://${name}` };

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FIXTURE_IMAGES, type Fixture } from './engines.js';
 
 export const KUBECONFIG = '/var/lib/sidekick/k8s/admin.kubeconfig';
 const BIN = `${process.env.SIDEKICK_CACHE ?? '/var/cache/sidekick'}/k8s-v1.30.14/bin`;
@@ -37,6 +38,13 @@ export interface PodOptions {
   podSecurity?: Record<string, unknown>;
   /** the container's securityContext, instead of what runAsUser/readOnly/restricted make */
   containerSecurity?: Record<string, unknown>;
+  /** the app container's image (default the distroless target) */
+  fixture?: Fixture;
+  /** the app container's command, env, envFrom and workingDir, as a pod spec writes them */
+  command?: string[];
+  env?: unknown[];
+  envFrom?: unknown[];
+  workingDir?: string;
 }
 
 /** A pod of the distroless fixture, ready when this resolves. */
@@ -47,7 +55,8 @@ export async function startPod(opts: PodOptions): Promise<void> {
       ? undefined
       : { runAsUser: opts.runAsUser, runAsGroup: opts.runAsUser };
   const securityContext = opts.containerSecurity ?? (opts.readOnly ? { ...sc, readOnlyRootFilesystem: true } : sc);
-  const containers = [{ name: 'app', image: 'sidekick-fixture/target:latest', imagePullPolicy: 'Never', securityContext }];
+  const app = { command: opts.command, env: opts.env, envFrom: opts.envFrom, workingDir: opts.workingDir };
+  const containers = [{ name: 'app', image: FIXTURE_IMAGES[opts.fixture ?? 'target'], imagePullPolicy: 'Never', securityContext, ...app }];
   if (opts.extraContainer) {
     // the same server on other ports: the pod's containers share one network namespace
     const env = [{ name: 'PORT', value: '8081' }, { name: 'LOOPBACK_PORT', value: '6061' }, { name: 'ECHO_PORT', value: '7071' }];
@@ -78,14 +87,20 @@ export async function deleteNamespace(name: string): Promise<void> {
 
 /** A kubeconfig for a service account that may read pods but not add ephemeral containers. */
 export async function restrictedKubeconfig(namespace: string): Promise<string> {
-  const sa = 'reader';
+  return accountKubeconfig(namespace, 'reader', [{ verbs: 'get,list,watch', resources: 'pods' }]);
+}
+
+/** A kubeconfig for a new service account of the namespace with these rights there. */
+export async function accountKubeconfig(namespace: string, sa: string, rights: Array<{ verbs: string; resources: string }>): Promise<string> {
   await kubectl(['create', 'serviceaccount', sa, '-n', namespace]);
-  await kubectl(['create', 'role', 'pod-reader', '-n', namespace, '--verb=get,list,watch', '--resource=pods']);
-  await kubectl(['create', 'rolebinding', 'reader', '-n', namespace, '--role=pod-reader', `--serviceaccount=${namespace}:${sa}`]);
+  for (const [i, r] of rights.entries()) {
+    await kubectl(['create', 'role', `${sa}-${i}`, '-n', namespace, `--verb=${r.verbs}`, `--resource=${r.resources}`]);
+    await kubectl(['create', 'rolebinding', `${sa}-${i}`, '-n', namespace, `--role=${sa}-${i}`, `--serviceaccount=${namespace}:${sa}`]);
+  }
   const token = (await kubectl(['create', 'token', sa, '-n', namespace])).trim();
   const server = (await kubectl(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'])).trim();
   const ca = (await kubectl(['config', 'view', '--raw', '--minify', '-o', 'jsonpath={.clusters[0].cluster.certificate-authority-data}'])).trim();
-  const file = join(tmpdir(), `sidekick-${namespace}.kubeconfig`);
+  const file = join(tmpdir(), `sidekick-${namespace}-${sa}.kubeconfig`);
   writeFileSync(
     file,
     JSON.stringify({
@@ -93,8 +108,8 @@ export async function restrictedKubeconfig(namespace: string): Promise<string> {
       kind: 'Config',
       clusters: [{ name: 'test', cluster: { server, 'certificate-authority-data': ca } }],
       users: [{ name: sa, user: { token } }],
-      contexts: [{ name: 'reader', context: { cluster: 'test', user: sa, namespace } }],
-      'current-context': 'reader',
+      contexts: [{ name: sa, context: { cluster: 'test', user: sa, namespace } }],
+      'current-context': sa,
     }),
   );
   return file;

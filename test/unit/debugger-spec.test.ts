@@ -57,7 +57,7 @@ describe('buildDebuggerSpec', () => {
     expect(() => buildDebuggerSpec(target, { command: ['id'], name: 'a b' }, term)).toThrow(/bad --name/);
   });
   it("applies --profile with the target's user", () => {
-    const spec = buildDebuggerSpec({ ...target, user: '65532:65533' }, { command: ['id'], profile: 'restricted' }, term);
+    const spec = buildDebuggerSpec({ ...target, config: { env: [], user: '65532:65533', unknown: [] } }, { command: ['id'], profile: 'restricted' }, term);
     expect(spec.security.user).toEqual({ uid: 65532, gid: 65533 });
     expect(() => buildDebuggerSpec(target, { command: ['id'], profile: 'admin' }, term)).toThrow(/unknown --profile/);
   });

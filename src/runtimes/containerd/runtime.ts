@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import { UserError } from '../../errors.js';
 import { formatAddress, parseAddress, type EngineName, type TargetAddress } from '../address.js';
 import { applyPullPolicy, pullForbidden } from '../errors.js';
+import { debugLog } from '../../log.js';
+import { configNotes } from '../target-config.js';
 import {
   LABEL,
   ROLE_DEBUGGER,
@@ -25,6 +27,7 @@ import {
   type RemovedDebugger,
   type Runtime,
   type Target,
+  type TargetConfig,
   type TargetDetails,
   type TargetInfo,
 } from '../runtime.js';
@@ -64,7 +67,7 @@ interface ContainerInfo {
   Labels?: Record<string, string> | null;
   CreatedAt?: string;
   Spec?: {
-    process?: { args?: string[]; user?: { uid?: number; gid?: number } };
+    process?: { args?: string[]; env?: string[]; cwd?: string; user?: { uid?: number; gid?: number; username?: string } };
     linux?: { resources?: { memory?: { limit?: number } } };
     mounts?: SpecMount[];
   };
@@ -83,6 +86,18 @@ interface TargetMeta {
   pid: number;
   /** the target's mounts, when findTarget read them */
   mounts?: SpecMount[];
+}
+
+/** What the OCI spec says of how the container runs: its process's env, user, cwd and args. */
+function specConfig(info: ContainerInfo): TargetConfig {
+  const p = info.Spec?.process;
+  return {
+    env: p?.env ?? [],
+    user: p?.user ? (p.user.username ?? `${p.user.uid ?? 0}:${p.user.gid ?? 0}`) : undefined,
+    workdir: p?.cwd || undefined,
+    command: p?.args,
+    unknown: [],
+  };
 }
 
 const quote = (value: string) => JSON.stringify(value);
@@ -156,7 +171,8 @@ export class ContainerdRuntime implements Runtime {
       throw new UserError(`target ${canonical} is not running (${state})`, { hint: `${this.hint(namespace, id, labels, 'start')}, then try again`, kind: 'not-running' });
     }
     const engineState: TargetMeta = { namespace, pid: task.pid, mounts: info.Spec?.mounts ?? [] };
-    const user = info.Spec?.process?.user;
+    const config = specConfig(info);
+    for (const note of configNotes(config)) debugLog(`${this.engine}: ${note}`);
     return {
       engine: this.engine,
       address: canonical,
@@ -165,7 +181,7 @@ export class ContainerdRuntime implements Runtime {
       image: info.Image ?? '',
       running: true,
       engineState,
-      user: user?.uid === undefined ? undefined : `${user.uid}:${user.gid ?? user.uid}`,
+      config,
     };
   }
 

@@ -26,6 +26,10 @@ import { dockerDebugger } from './debugger.js';
 import { connectionError, engineMessage, statusOf } from './errors.js';
 import { pullImage } from './pull.js';
 import { dockerSecurity } from './security.js';
+import { configNotes } from '../target-config.js';
+
+/** Entrypoint and Cmd: a list, a string (old API versions), or nothing. */
+const asList = (v: unknown): string[] => (v == null ? [] : Array.isArray(v) ? (v as string[]) : [String(v)]);
 
 export interface DockerFlavor {
   engine: Extract<EngineName, 'docker' | 'podman'>;
@@ -93,8 +97,15 @@ export class DockerRuntime implements Runtime {
       image: info.Config.Image,
       running: info.State.Running && !info.State.Paused,
       engineState: { ipcMode: info.HostConfig.IpcMode ?? '' } satisfies DockerTargetState,
-      user: info.Config.User || undefined,
+      config: {
+        env: info.Config.Env ?? [],
+        user: info.Config.User || undefined,
+        workdir: info.Config.WorkingDir || undefined,
+        command: [...asList(info.Config.Entrypoint), ...asList(info.Config.Cmd)],
+        unknown: [],
+      },
     };
+    for (const note of configNotes(target.config!)) debugLog(`${this.engine}: ${note}`);
     if (info.State.Paused) {
       throw new UserError(`target ${target.address} is paused`, { hint: `resume it with "${this.flavor.cli} unpause ${shortName}"`, kind: 'not-running' });
     }
@@ -200,11 +211,10 @@ export class DockerRuntime implements Runtime {
 
   async describeTarget(target: Target): Promise<TargetDetails> {
     const info = await this.call(this.docker.getContainer(target.id).inspect());
-    const asList = (v: string | string[] | null | undefined) => (v == null ? [] : Array.isArray(v) ? v : [v]);
     return {
       image: info.Config.Image,
-      entrypoint: asList(info.Config.Entrypoint as string | string[] | null),
-      command: asList(info.Config.Cmd as string | string[] | null),
+      entrypoint: asList(info.Config.Entrypoint),
+      command: asList(info.Config.Cmd),
       user: info.Config.User ?? '',
       startedAt: info.State.StartedAt,
       restartCount: info.RestartCount ?? 0,

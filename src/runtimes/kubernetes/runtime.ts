@@ -24,7 +24,9 @@ import { endDebugger, ephemeralDebugger, type PodTarget } from './debugger.js';
 import { apiMessage, apiStatus } from './errors.js';
 import type { KubeRest } from './rest.js';
 import type { Profile } from '../security.js';
-import { podSecurityContext, profileFor, runAsOf } from './security.js';
+import { podSecurityContext, profileFor } from './security.js';
+import { podContainerConfig, type EnvSources } from './pod-env.js';
+import { configNotes } from '../target-config.js';
 
 /** Marks an ephemeral container as a sidekick debugger (ephemeral containers have no labels). */
 const MARKER = 'SIDEKICK_ROLE';
@@ -92,17 +94,46 @@ export class KubernetesRuntime implements Runtime {
         kind: 'not-running',
       });
     }
+    const spec = pod.spec!.containers.find((c) => c.name === container)!;
     const target: Target = {
       engine: 'kubernetes',
       address: addr,
       id: `${namespace}/${address.name}/${container}`,
       name: address.name,
-      image: pod.spec?.containers.find((c) => c.name === container)?.image ?? '',
+      image: spec.image ?? '',
       running: true,
       engineState: pod,
-      user: runAsOf(pod, container),
+      config: await podContainerConfig(pod, spec, this.envSources(namespace)),
     };
+    for (const note of configNotes(target.config!)) debugLog(`kubernetes: ${note}`);
     return target;
+  }
+
+  /** ConfigMaps and Secrets for valueFrom/envFrom, each read once; a refusal says which right is missing. */
+  private envSources(namespace: string): EnvSources {
+    const read = new Map<string, Promise<Record<string, string>>>();
+    const get = (kind: 'configmaps' | 'secrets', name: string) => {
+      const key = `${kind}/${name}`;
+      if (!read.has(key)) {
+        const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/${kind}/${encodeURIComponent(name)}`;
+        const data = this.api.request<{ data?: Record<string, string> }>('GET', path).then(
+          (o) => o.data ?? {},
+          (e: unknown) => {
+            const status = apiStatus(e);
+            throw new Error(status === 403 ? `these credentials may not get ${kind} in ${namespace}` : status === 404 ? `no ${kind.slice(0, -1)} ${name}` : apiMessage(e));
+          },
+        );
+        read.set(key, data);
+      }
+      return read.get(key)!;
+    };
+    return {
+      configMap: (name) => get('configmaps', name),
+      secret: async (name) => {
+        const data = await get('secrets', name);
+        return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+      },
+    };
   }
 
   async isRunning(target: Target): Promise<boolean> {
