@@ -100,7 +100,8 @@ load_env() {
   SIDEKICK_TPATH=
   SIDEKICK_SOH=$(printf '\001')
   # NUL-separated entries to lines, a newline inside a value kept as \001 until it is exported
-  SIDEKICK_ENVIRON=$(tr '\n\0' '\001\n' <"/proc/$tpid/environ" 2>/dev/null)
+  # (the braces catch the shell's own error when a non-root debugger may not read it)
+  SIDEKICK_ENVIRON=$({ tr '\n\0' '\001\n' <"/proc/$tpid/environ"; } 2>/dev/null)
   SIDEKICK_PAIRS=
   while IFS= read -r SIDEKICK_KV; do
     [ -n "$SIDEKICK_KV" ] || continue
