@@ -28,13 +28,13 @@ export class ContainerdEngine implements TestEngine {
 
   constructor(readonly name: 'containerd' | 'nerdctl') {}
 
-  private async ctr(args: string[], namespace = NAMESPACE): Promise<string> {
+  protected async ctr(args: string[], namespace = NAMESPACE): Promise<string> {
     const r = await execa('ctr', ['--address', SOCKET, '--namespace', namespace, ...args], { reject: false, stdin: 'ignore' });
     if (r.exitCode !== 0) throw new Error(`ctr ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   }
 
-  private async lines(args: string[], namespace = NAMESPACE): Promise<string[]> {
+  protected async lines(args: string[], namespace = NAMESPACE): Promise<string[]> {
     return (await this.ctr(args, namespace)).split('\n').map((l) => l.trim()).filter(Boolean);
   }
 
