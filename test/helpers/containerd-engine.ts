@@ -17,8 +17,8 @@ import type { StartedTarget, TargetOptions, TestEngine } from './engines.js';
 const SOCKET = '/run/containerd/containerd.sock';
 const NAMESPACE = 'default';
 const TARGET_REF = 'docker.io/sidekick-fixture/target:latest';
-const WORK = '/tmp/skc-containerd-test';
-const LOCALHOST = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
+export const WORK = '/tmp/skc-containerd-test';
+export const LOCALHOST = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
 
 export class ContainerdEngine implements TestEngine {
   /** the variable that points sidekick at this engine's socket */

@@ -10,8 +10,10 @@
 import { execa } from 'execa';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ContainerdEngine, nerdctlEngine } from './containerd-engine.js';
+import { ContainerdEngine, LOCALHOST, WORK, nerdctlEngine } from './containerd-engine.js';
 import type { StartedTarget, TargetOptions, TestEngine } from './engines.js';
 import { TARGET_IMAGE } from './engines.js';
 
@@ -25,9 +27,14 @@ export class NerdctlRunEngine extends ContainerdEngine {
   }
 
   private async nerdctl(args: string[]): Promise<string> {
-    const r = await execa('nerdctl', args, { reject: false, stdin: 'ignore' });
-    if (r.exitCode !== 0) throw new Error(`nerdctl ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
+    for (let attempt = 1; ; attempt++) {
+      const r = await execa('nerdctl', args, { reject: false, stdin: 'ignore' });
+      if (r.exitCode === 0) return r.stdout;
+      // nerdctl checks a new name against every container in the namespace, and fails when one of
+      // them (another test's, on this shared containerd) is removed between its list and inspect.
+      const raced = /container \\?"[^"\\]+\\?" in namespace \\?"[^"\\]+\\?": not found/.test(r.stderr);
+      if (!raced || attempt === 3) throw new Error(`nerdctl ${args.join(' ')}: ${r.stderr}`);
+    }
   }
 
   override async ready(): Promise<void> {
@@ -41,6 +48,13 @@ export class NerdctlRunEngine extends ContainerdEngine {
 
   private named(name: string, id: string): StartedTarget {
     return { id, name, address: `nerdctl://${name}` };
+  }
+
+  /** A hosts file that names localhost only, shared by the --net none targets. */
+  private localhostHosts(): string {
+    const file = join(WORK, 'nerdctl-none.hosts');
+    writeFileSync(file, `${LOCALHOST.join('\n')}\n`);
+    return file;
   }
 
   private uniqueName(): string {
@@ -61,6 +75,9 @@ export class NerdctlRunEngine extends ContainerdEngine {
     for (const ip of opts.dns ?? []) options.push('--dns', ip);
     for (const e of opts.env ?? []) options.push('--env', e);
     // ipcShareable: a nerdctl container's IPC namespace is its own and joinable as it is.
+    // nerdctl 1.7 gives a --net none container no /etc/hosts at all (Docker's and Podman's name
+    // localhost there), so localhost resolves nowhere in it; the scenarios expect it to.
+    if ((opts.network ?? this.defaultNetwork) === 'none') options.push('--volume', `${this.localhostHosts()}:/etc/hosts:ro`);
     const id = (await this.nerdctl(['run', '-d', ...options, TARGET_IMAGE, ...(opts.args ?? [])])).trim();
     // the server prints once its ports listen
     for (let i = 0; i < 100; i++) {
