@@ -1,6 +1,6 @@
 // What every benchmark shares: timing one command, medians, interleaved comparisons, the peers
 // (cdebug) built from their source archives, and peak memory.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -78,6 +78,7 @@ export function cdebug() {
 
 /** Peak resident memory of one run of a command, in MB (GNU time's maximum RSS of the process). */
 export function peakRssMb(file, args, env = process.env) {
-  const out = execFileSync('/usr/bin/time', ['-f', '%M', file, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] }).toString().trim().split('\n');
-  return Number(out[out.length - 1]) / 1024;
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', file, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} exited with ${r.status}: ${r.stderr}`);
+  return Number(r.stderr.toString().trim().split('\n').pop()) / 1024; // the command's own stderr comes first
 }

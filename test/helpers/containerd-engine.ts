@@ -179,11 +179,14 @@ export class ContainerdEngine implements TestEngine {
     await this.networks.remove(name);
   }
 
+  /** which debuggers this engine counts (a containerd filter) */
+  protected debuggerFilter = 'labels."io.sidekick.role"';
+
   /** Debuggers in every namespace: sidekick puts them beside their target. */
   private async labelled(): Promise<Array<{ id: string; running: boolean }>> {
     const found: Array<{ id: string; running: boolean }> = [];
     for (const ns of await this.lines(['namespaces', 'ls', '-q'])) {
-      const ids = await this.lines(['containers', 'ls', '-q', 'labels."io.sidekick.role"'], ns);
+      const ids = await this.lines(['containers', 'ls', '-q', this.debuggerFilter], ns);
       if (!ids.length) continue;
       const tasks = await this.lines(['tasks', 'ls'], ns);
       const running = new Set(tasks.map((l) => l.split(/\s+/)).filter((f) => f[2] === 'RUNNING').map((f) => f[0]));

@@ -18,6 +18,7 @@ import type { StartedTarget, TargetOptions, TestEngine } from './engines.js';
 import { TARGET_IMAGE } from './engines.js';
 
 const ARCHIVE = 'nerdctl-1.7.7.tar.gz';
+const NAME_PREFIX = 'skn-test-';
 const THIRD_PARTY = fileURLToPath(new URL('../../scripts/third-party.sh', import.meta.url));
 
 export class NerdctlRunEngine extends ContainerdEngine {
@@ -25,6 +26,10 @@ export class NerdctlRunEngine extends ContainerdEngine {
   constructor(readonly defaultNetwork: 'bridge' | 'none') {
     super('nerdctl');
   }
+
+  // Only the debuggers of targets this engine named: other tests share this containerd (the
+  // containerd column, other checkouts' runs), and their debuggers come and go meanwhile.
+  protected override debuggerFilter = `labels."io.sidekick.target-name"~="^nerdctl://${NAME_PREFIX}"`;
 
   private async nerdctl(args: string[]): Promise<string> {
     for (let attempt = 1; ; attempt++) {
@@ -58,7 +63,7 @@ export class NerdctlRunEngine extends ContainerdEngine {
   }
 
   private uniqueName(): string {
-    return `skn-test-${randomBytes(4).toString('hex')}`;
+    return `${NAME_PREFIX}${randomBytes(4).toString('hex')}`;
   }
 
   override async startTarget(opts: TargetOptions = {}): Promise<StartedTarget> {
