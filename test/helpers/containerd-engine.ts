@@ -3,9 +3,10 @@
  * that scripts/engines/containerd.sh starts. Targets live in the "default" namespace with 64-hex IDs,
  * as nerdctl and Kubernetes make them.
  *
- * nerdctl targets are containers carrying nerdctl's own labels (`nerdctl/name`), made with ctr: sidekick
+ * Its nerdctl flavor makes containers carrying nerdctl's own labels (`nerdctl/name`) with ctr: sidekick
  * reaches nerdctl's containers through containerd only, so this is what it sees whether or not the
- * nerdctl binary is installed (the Go module proxy here does not serve nerdctl).
+ * nerdctl binary is installed. It is the fallback of a clone without nerdctl's source archive; real
+ * nerdctl targets come from nerdctl-engine.ts.
  */
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
@@ -28,13 +29,13 @@ export class ContainerdEngine implements TestEngine {
 
   constructor(readonly name: 'containerd' | 'nerdctl') {}
 
-  protected async ctr(args: string[], namespace = NAMESPACE): Promise<string> {
+  private async ctr(args: string[], namespace = NAMESPACE): Promise<string> {
     const r = await execa('ctr', ['--address', SOCKET, '--namespace', namespace, ...args], { reject: false, stdin: 'ignore' });
     if (r.exitCode !== 0) throw new Error(`ctr ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   }
 
-  protected async lines(args: string[], namespace = NAMESPACE): Promise<string[]> {
+  private async lines(args: string[], namespace = NAMESPACE): Promise<string[]> {
     return (await this.ctr(args, namespace)).split('\n').map((l) => l.trim()).filter(Boolean);
   }
 
