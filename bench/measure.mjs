@@ -1,7 +1,10 @@
-// What every benchmark shares: timing one command, medians, and interleaved comparisons.
-import { execFileSync } from 'node:child_process';
+// What every benchmark shares: timing one command, medians, interleaved comparisons, the peers
+// (cdebug) built from their source archives, and peak memory.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 export const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+export const CLI = fileURLToPath(new URL('../bin/sidekick.js', import.meta.url));
 
 /** Wall time of one run of a command, in ms. */
 export function timeIt(file, args, env = process.env) {
@@ -12,17 +15,70 @@ export function timeIt(file, args, env = process.env) {
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Runs subject and floor interleaved (a, b, a, b...) after one warm-up of each; prints medians and the ratio. */
-export function compare(name, subject, floor, goal, runs = RUNS) {
-  timeIt(...subject);
-  timeIt(...floor);
-  const a = [];
-  const b = [];
+/**
+ * Runs every side in turn (a, b, c, then b, c, a...: the order rotates so none always goes first)
+ * after one warm-up of each, `runs` rounds; `pause` runs before each timed run. Medians in ms by label.
+ * sides: { label: [file, args, env?] }
+ */
+export function interleave(sides, { runs = RUNS, pause = () => {} } = {}) {
+  const labels = Object.keys(sides);
+  const times = Object.fromEntries(labels.map((l) => [l, []]));
+  for (const l of labels) timeIt(...sides[l]);
   for (let i = 0; i < runs; i++) {
-    a.push(timeIt(...subject));
-    b.push(timeIt(...floor));
+    for (let j = 0; j < labels.length; j++) {
+      const l = labels[(i + j) % labels.length];
+      pause();
+      times[l].push(timeIt(...sides[l]));
+    }
   }
-  console.log(
-    `${name.padEnd(44)} sidekick ${median(a).toFixed(0).padStart(5)} ms  floor ${median(b).toFixed(0).padStart(5)} ms  ratio ${(median(a) / median(b)).toFixed(2)}  (goal ${goal})`,
-  );
+  return Object.fromEntries(labels.map((l) => [l, median(times[l])]));
+}
+
+const ms = (x) => `${x.toFixed(0).padStart(5)} ms`;
+
+/** `node -e 0`, a side to time with the others: what sidekick adds beyond Node's own start-up. */
+export const NODE = [process.execPath, ['-e', '0']];
+
+/**
+ * One line: each side's median, then sidekick's ratio to the floor and to cdebug (where they ran),
+ * and, with a `node` side, sidekick's time beyond Node's start-up against the floor.
+ * goals: { floor: '<= 1.5', cdebug: '<= 1.5' }
+ */
+export function report(name, medians, goals = {}) {
+  const sides = Object.entries(medians).map(([label, t]) => `${label} ${ms(t)}`).join('  ');
+  const ratios = ['floor', 'cdebug']
+    .filter((peer) => medians[peer] !== undefined)
+    .map((peer) => `/${peer} ${(medians.sidekick / medians[peer]).toFixed(2)}${goals[peer] ? ` (goal ${goals[peer]})` : ''}`)
+    .join('  ');
+  // what sidekick adds beyond Node's own start-up, against the floor
+  const beyond = medians.node !== undefined && medians.floor !== undefined ? `  beyond-node/floor ${((medians.sidekick - medians.node) / medians.floor).toFixed(2)} (goal <= 1.15)` : '';
+  console.log(`${name.padEnd(44)} ${sides}  ${ratios}${beyond}`);
+}
+
+/** sidekick against the engine's floor (and `node -e 0`), interleaved; prints medians and ratios. */
+export function compare(name, subject, floor, goal, runs = RUNS, withNode = true) {
+  const medians = interleave({ floor, sidekick: subject, ...(withNode && { node: NODE }) }, { runs });
+  report(name, medians, { floor: goal });
+  return medians;
+}
+
+/**
+ * cdebug, built once from its source archive beside the clone (scripts/third-party.sh) and cached
+ * outside the clone by version; undefined, with the reason printed, where it cannot be built.
+ */
+export function cdebug() {
+  const script = fileURLToPath(new URL('../scripts/third-party.sh', import.meta.url));
+  try {
+    return execFileSync('bash', [script, 'cdebug-fdfdf9a.tar.gz', '.', 'cdebug-fdfdf9a/cdebug'], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim();
+  } catch {
+    console.log('cdebug: not available here (see above), so no cdebug column; the rest follows');
+    return undefined;
+  }
+}
+
+/** Peak resident memory of one run of a command, in MB (GNU time's maximum RSS of the process). */
+export function peakRssMb(file, args, env = process.env) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', file, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} exited with ${r.status}: ${r.stderr}`);
+  return Number(r.stderr.toString().trim().split('\n').pop()) / 1024; // the command's own stderr comes first
 }

@@ -2,14 +2,10 @@
 // Not a test: it prints figures and never fails on them.
 import { execFileSync, spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { RUNS, compare, median, timeIt } from './measure.mjs';
+import { CLI, NODE, RUNS, cdebug, compare, interleave, median, peakRssMb, report, timeIt } from './measure.mjs';
 
-const CLI = fileURLToPath(new URL('../bin/sidekick.js', import.meta.url));
+// root and a writable root filesystem: cdebug links its toolkit into the target's root
 const TARGET = 'sidekick-bench-target';
-
-
-
 
 // port-forward: an echo round trip of BENCH_FORWARD_MB (200 MB each way) through `sidekick port-forward`
 // against the same transfer over the port published with `docker run -p` (docker-proxy), interleaved;
@@ -114,16 +110,25 @@ async function benchPortForward() {
   }
 }
 
+const CDEBUG = cdebug();
 execFileSync('docker', ['rm', '-f', TARGET], { stdio: 'ignore' });
 execFileSync('docker', ['run', '-d', '--name', TARGET, 'sidekick-fixture/target:latest'], { stdio: 'ignore' });
 try {
   console.log(`${RUNS} interleaved runs each, medians`);
-  compare('startup: sidekick --version vs node -e 0', [process.execPath, [CLI, '--version']], [process.execPath, ['-e', '0']], '<= 1.5');
-  compare(
-    'docker: exec T -- true vs docker run --pid=container:T',
-    [process.execPath, [CLI, 'exec', '-q', `docker://${TARGET}`, '--', 'true']],
-    ['docker', ['run', '--rm', `--pid=container:${TARGET}`, `--network=container:${TARGET}`, 'busybox:musl', 'true']],
-    '<= 1.15',
+  compare('startup: sidekick --version vs node -e 0', [process.execPath, [CLI, '--version']], NODE, '<= 1.3', RUNS, false);
+  // docker: the floor, cdebug and sidekick on the same target, interleaved
+  const exec = {
+    floor: ['docker', ['run', '--rm', `--pid=container:${TARGET}`, `--network=container:${TARGET}`, 'busybox:musl', 'true']],
+    ...(CDEBUG && { cdebug: [CDEBUG, ['exec', '--rm', '-q', '--image', 'busybox:musl', `docker://${TARGET}`, 'true']] }),
+    sidekick: [process.execPath, [CLI, 'exec', '-q', `docker://${TARGET}`, '--', 'true']],
+  };
+  report('docker: exec T -- true', interleave({ ...exec, node: NODE }), { cdebug: '<= 1.5' });
+  // peak RSS of the CLI's process: a session that runs `true`, and one that streams 50 MB of output
+  const rss = (file, args) => `${median(Array.from({ length: 5 }, () => peakRssMb(file, args))).toFixed(0)} MB`;
+  const stream = ['--', 'head', '-c', '50000000', '/dev/zero'];
+  console.log(
+    `${'docker: peak RSS of exec T -- true'.padEnd(44)} sidekick ${rss(...exec.sidekick)}${CDEBUG ? `  cdebug ${rss(...exec.cdebug)}` : ''}  ` +
+      `(-- head -c 50MB /dev/zero: sidekick ${rss(process.execPath, [CLI, 'exec', '-q', `docker://${TARGET}`, ...stream])}; goal <= 80 MB)`,
   );
   const diag = [];
   for (let i = 0; i < RUNS; i++) diag.push(timeIt(process.execPath, [CLI, 'diagnose', `docker://${TARGET}`, '--json']));

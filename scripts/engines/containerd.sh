@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs (Debian, as root, when missing) and starts a standalone containerd on the default socket
 # /run/containerd/containerd.sock, imports the fixture images into its "default" and "k8s.io"
-# namespaces, and installs nerdctl when the Go module proxy serves it; idempotent.
+# namespaces, and builds nerdctl from its source archive when the clone has ../shared; idempotent.
 # This is not Docker's own containerd (/var/run/docker/containerd): both run side by side.
 # The config also serves a kubelet (CRI plugin): runc v2, cgroupfs, restrict_oom_score_adj (the VM
 # lacks CAP_SYS_RESOURCE), sandbox image registry.k8s.io/pause:3.9 (built and imported elsewhere).
@@ -12,8 +12,6 @@ conf_dir=/etc/sidekick/containerd
 socket=/run/containerd/containerd.sock
 images=(sidekick-fixture/target:latest sidekick-fixture/nosh:latest sidekick-fixture/proctitle:latest sidekick-fixture/nginx:latest sidekick-fixture/dyntools:latest busybox:musl)
 namespaces=(default k8s.io)
-nerdctl_module=github.com/containerd/nerdctl/v2/cmd/nerdctl
-nerdctl_version=v2.1.6
 mkdir -p "$log_dir" "$conf_dir"
 
 need=()
@@ -105,25 +103,36 @@ for ns in "${namespaces[@]}"; do
   fi
 done
 
-# nerdctl: optional (sidekick reaches nerdctl's containers through containerd), built from its Go module.
-# A proxy that refuses it is remembered (rm the .unavailable file to try again).
-nerdctl_bin=${SIDEKICK_CACHE:-/var/cache/sidekick}/bin/nerdctl-$nerdctl_version
-if [ ! -x "$nerdctl_bin/nerdctl" ] && [ -f "$nerdctl_bin.unavailable" ]; then
-  echo "containerd: nerdctl $nerdctl_version is not available here (see $nerdctl_bin.unavailable); nerdctl:// works without it"
-elif [ ! -x "$nerdctl_bin/nerdctl" ] && command -v go >/dev/null 2>&1; then
-  echo "containerd: building nerdctl $nerdctl_version"
-  mkdir -p "$nerdctl_bin"
-  if ! GOBIN="$nerdctl_bin" GOFLAGS=-buildvcs=false go install "$nerdctl_module@$nerdctl_version" >"$log_dir/nerdctl-build.log" 2>&1; then
-    tail -3 "$log_dir/nerdctl-build.log" >"$nerdctl_bin.unavailable"
-    echo "containerd: nerdctl is not available here ($(tail -1 "$log_dir/nerdctl-build.log" | sed 's/^[[:space:]]*//')); nerdctl:// works without it"
-  fi
-fi
-if [ -x "$nerdctl_bin/nerdctl" ]; then
-  ln -sfn "$nerdctl_bin/nerdctl" /usr/local/bin/nerdctl
+# nerdctl: optional (sidekick reaches nerdctl's containers through containerd), built from its source
+# archive beside the clone (the Go module proxy refuses nerdctl; v1.7.7 is the last line that supports
+# Debian's containerd 1.6), cached by version. Its default bridge network takes the CNI plugins
+# firewall and tuning, built at a pinned version into a plugin folder of nerdctl's own (Debian's
+# other plugins linked beside them); the kubelet's /usr/lib/cni stays as Debian ships it.
+cache_bin=${SIDEKICK_CACHE:-/var/cache/sidekick}/bin
+nerdctl_version=v1.7.7
+cni_version=v1.4.1
+cni_dir=$cache_bin/nerdctl-cni-$cni_version
+if nerdctl=$(bash "$(dirname "$0")/../third-party.sh" nerdctl-${nerdctl_version#v}.tar.gz ./cmd/nerdctl nerdctl-$nerdctl_version/nerdctl); then
+  for plugin in firewall tuning; do
+    [ -x "$cni_dir/$plugin" ] && continue
+    echo "containerd: building the CNI plugin $plugin $cni_version for nerdctl"
+    mkdir -p "$cni_dir"
+    GOBIN=$cni_dir nice -n 10 go install "github.com/containernetworking/plugins/plugins/meta/$plugin@$cni_version" >>"$log_dir/nerdctl-cni-build.log" 2>&1 ||
+      { echo "containerd: building the CNI plugin $plugin failed; see $log_dir/nerdctl-cni-build.log" >&2; exit 1; }
+  done
+  for plugin in /usr/lib/cni/*; do [ -e "$cni_dir/$(basename "$plugin")" ] || ln -s "$plugin" "$cni_dir/"; done
+  ln -sfn "$nerdctl" /usr/local/bin/nerdctl
   # nerdctl's own CNI configs stay apart from /etc/cni/net.d, which the kubelet's CRI plugin reads.
   mkdir -p /etc/nerdctl /etc/sidekick/nerdctl/net.d
-  [ -f /etc/nerdctl/nerdctl.toml ] || printf '%s\n' '# written by sidekick scripts/engines/containerd.sh' \
-    "address = \"unix://$socket\"" 'cni_path = "/usr/lib/cni"' 'cni_netconfpath = "/etc/sidekick/nerdctl/net.d"' >/etc/nerdctl/nerdctl.toml
+  marker='# written by sidekick scripts/engines/containerd.sh'
+  if [ ! -f /etc/nerdctl/nerdctl.toml ] || grep -qxF "$marker" /etc/nerdctl/nerdctl.toml; then
+    printf '%s\n' "$marker" "address = \"unix://$socket\"" "cni_path = \"$cni_dir\"" \
+      'cni_netconfpath = "/etc/sidekick/nerdctl/net.d"' >/etc/nerdctl/nerdctl.toml
+  fi
+  echo "containerd: nerdctl $nerdctl_version at $nerdctl (CNI plugins: $cni_dir)"
+else
+  [ $? -eq 3 ] || exit 1
+  echo "containerd: no nerdctl here (its source archive is missing, see above); nerdctl:// works without it"
 fi
 # The contract tests' networks (test/helpers/cni-networks.ts) are bridges named skcnet*, set up by
 # calling the CNI bridge plugin directly (nothing in /etc/cni/net.d). With br_netfilter on, traffic

@@ -3,9 +3,10 @@
  * that scripts/engines/containerd.sh starts. Targets live in the "default" namespace with 64-hex IDs,
  * as nerdctl and Kubernetes make them.
  *
- * nerdctl targets are containers carrying nerdctl's own labels (`nerdctl/name`), made with ctr: sidekick
+ * Its nerdctl flavor makes containers carrying nerdctl's own labels (`nerdctl/name`) with ctr: sidekick
  * reaches nerdctl's containers through containerd only, so this is what it sees whether or not the
- * nerdctl binary is installed (the Go module proxy here does not serve nerdctl).
+ * nerdctl binary is installed. It is the fallback of a clone without nerdctl's source archive; real
+ * nerdctl targets come from nerdctl-engine.ts.
  */
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
@@ -17,8 +18,8 @@ import { FIXTURE_IMAGES, FIXTURE_READY, type Fixture, type StartedTarget, type T
 const SOCKET = '/run/containerd/containerd.sock';
 const NAMESPACE = 'default';
 const TARGET_REF = 'docker.io/sidekick-fixture/target:latest';
-const WORK = '/tmp/skc-containerd-test';
-const LOCALHOST = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
+export const WORK = '/tmp/skc-containerd-test';
+export const LOCALHOST = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
 
 export class ContainerdEngine implements TestEngine {
   /** the variable that points sidekick at this engine's socket */
@@ -181,11 +182,14 @@ export class ContainerdEngine implements TestEngine {
     await this.networks.remove(name);
   }
 
+  /** which debuggers this engine counts (a containerd filter) */
+  protected debuggerFilter = 'labels."io.sidekick.role"';
+
   /** Debuggers in every namespace: sidekick puts them beside their target. */
   private async labelled(): Promise<Array<{ id: string; running: boolean }>> {
     const found: Array<{ id: string; running: boolean }> = [];
     for (const ns of await this.lines(['namespaces', 'ls', '-q'])) {
-      const ids = await this.lines(['containers', 'ls', '-q', 'labels."io.sidekick.role"'], ns);
+      const ids = await this.lines(['containers', 'ls', '-q', this.debuggerFilter], ns);
       if (!ids.length) continue;
       const tasks = await this.lines(['tasks', 'ls'], ns);
       const running = new Set(tasks.map((l) => l.split(/\s+/)).filter((f) => f[2] === 'RUNNING').map((f) => f[0]));
