@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ContainerdEngine, LOCALHOST, WORK, nerdctlEngine } from './containerd-engine.js';
 import type { StartedTarget, TargetOptions, TestEngine } from './engines.js';
-import { TARGET_IMAGE } from './engines.js';
+import { FIXTURE_IMAGES, FIXTURE_READY, TARGET_IMAGE } from './engines.js';
 
 const ARCHIVE = 'nerdctl-1.7.7.tar.gz';
 const NAME_PREFIX = 'skn-test-';
@@ -83,11 +83,12 @@ export class NerdctlRunEngine extends ContainerdEngine {
     // nerdctl 1.7 gives a --net none container no /etc/hosts at all (Docker's and Podman's name
     // localhost there), so localhost resolves nowhere in it; the scenarios expect it to.
     if ((opts.network ?? this.defaultNetwork) === 'none') options.push('--volume', `${this.localhostHosts()}:/etc/hosts:ro`);
-    const id = (await this.nerdctl(['run', '-d', ...options, TARGET_IMAGE, ...(opts.args ?? [])])).trim();
-    // the server prints once its ports listen
+    const fixture = opts.fixture ?? 'target';
+    const id = (await this.nerdctl(['run', '-d', ...options, FIXTURE_IMAGES[fixture], ...(opts.args ?? [])])).trim();
+    // the fixture prints once it serves
     for (let i = 0; i < 100; i++) {
       const logs = await execa('nerdctl', ['logs', name], { reject: false, stdin: 'ignore' });
-      if (`${logs.stdout}${logs.stderr}`.includes('listening')) break;
+      if (`${logs.stdout}${logs.stderr}`.includes(FIXTURE_READY[fixture])) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     return this.named(name, id);
