@@ -19,7 +19,10 @@ export async function execCommand(args: ExecArgs): Promise<number> {
     if (!args.quiet) process.stderr.write(`sidekick: ${line}\n`);
   };
   return withCleanup({ quiet: args.quiet }, async (cleanup) => {
-    const { runtime, target } = await resolveTarget(parseAddress(args.target), args.engineOptions, { copyStopped: true });
+    const image = args.target.startsWith('image://') ? await import('../runtimes/image-target.js') : undefined;
+    const { runtime, target } = image
+      ? await image.resolveImage(image.imageReference(args.target)!, args.pull ?? 'missing')
+      : await resolveTarget(parseAddress(args.target), args.engineOptions, { copyStopped: true });
     debugLog(`target ${target.address} (${target.id.slice(0, 12)})`);
     if (target.stopped) say(copyNotice(target.stopped));
     const spec = buildDebuggerSpec(target, { ...args, profile: args.engineOptions?.profile }, {

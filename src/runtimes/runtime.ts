@@ -181,6 +181,8 @@ export interface Runtime {
    * removes all of it, known before anything is made, so the reaper is armed before the first step.
    */
   plannedCleanup?(target: Target, spec: DebuggerSpec): Promise<CleanupRecipe | undefined>;
+  /** a local image as a target (image://REF): debugged in a disposable container of it; undefined when absent */
+  findImage?(ref: string): Promise<Target | undefined>;
   listTargets(): Promise<TargetInfo[]>;
   /**
    * The target's main process id as this machine sees it, when the engine runs on this machine

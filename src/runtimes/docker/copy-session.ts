@@ -21,6 +21,7 @@ import { applyPullPolicy, pullForbidden } from '../errors.js';
 import { LABEL, type CleanupRecipe, type Debugger, type DebuggerSpec, type Progress, type Target } from '../runtime.js';
 import { engineMessage, statusOf } from './errors.js';
 import { pullImage } from './pull.js';
+import type { EngineName } from '../address.js';
 import type { DockerFlavor, DockerTargetState } from './runtime.js';
 
 export const ROLE_COPY = 'copy';
@@ -67,6 +68,29 @@ export function copyCleanup(endpoint: Endpoint, spec: DebuggerSpec): CleanupReci
   };
 }
 
+/** A local image as a target (image://REF): what it would run, from its config. */
+export function imageTarget(engine: EngineName, ref: string, info: Docker.ImageInspectInfo | undefined): Target | undefined {
+  if (!info) return undefined;
+  const asList = (v: unknown): string[] => (v == null ? [] : Array.isArray(v) ? (v as string[]) : [String(v)]);
+  return {
+    engine,
+    address: `image://${ref}`,
+    id: info.Id,
+    name: ref.replace(/^.*\//, '').replace(/[^a-zA-Z0-9_.-]/g, '-'),
+    image: ref,
+    running: false,
+    stopped: { state: 'image', exitCode: 0 },
+    engineState: { ipcMode: '', image: true } satisfies DockerTargetState,
+    config: {
+      env: info.Config?.Env ?? [],
+      user: info.Config?.User || undefined,
+      workdir: info.Config?.WorkingDir || undefined,
+      command: [...asList(info.Config?.Entrypoint), ...asList(info.Config?.Cmd)],
+      unknown: [],
+    },
+  };
+}
+
 export async function createCopyDebugger(ctx: CopyContext, target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger> {
   const { docker } = ctx;
   const names = copyNames(spec);
@@ -78,20 +102,9 @@ export async function createCopyDebugger(ctx: CopyContext, target: Target, spec:
   try {
     await ensureToolkit(ctx, spec, progress);
     const t0 = Date.now();
-    const committed = (await docker
-      .getContainer(target.id)
-      .commit({
-        repo: COPY_REPO,
-        tag: spec.name,
-        pause: false,
-        changes: `LABEL ${LABEL.role}=${ROLE_COPY} ${LABEL.target}=${target.id}`,
-        comment: `sidekick copy of ${target.address}`,
-      })
-      .catch((e: unknown) => {
-        throw gone(e, target);
-      })) as { Id: string };
-    made.push(['images', committed.Id]);
-    debugLog(`committed ${target.address} to ${committed.Id.slice(0, 19)} in ${Date.now() - t0} ms`);
+    // An image target (image://) is used as it is: nothing to commit.
+    const committed = (target.engineState as DockerTargetState | undefined)?.image ? { Id: target.id } : await commit(ctx, target, spec, made);
+    debugLog(`copy of ${target.address} from ${committed.Id.slice(0, 19)} after ${Date.now() - t0} ms`);
 
     const toolkitMount = await mountToolkit(ctx, spec, names, labels, made);
     const holder = await docker
@@ -143,6 +156,24 @@ function asConfiguredUser(target: Target, spec: DebuggerSpec): Record<string, st
   const root = spec.security.user === undefined || spec.security.user.uid === 0;
   if (!user || spec.env.SIDEKICK_USER !== undefined || !root) return spec.env;
   return { ...spec.env, SIDEKICK_USER: user };
+}
+
+/** The stopped container, writable layer included, as an image named after the debugger. */
+async function commit(ctx: CopyContext, target: Target, spec: DebuggerSpec, made: Array<[Kind, string]>): Promise<{ Id: string }> {
+  const committed = (await ctx.docker
+    .getContainer(target.id)
+    .commit({
+      repo: COPY_REPO,
+      tag: spec.name,
+      pause: false,
+      changes: `LABEL ${LABEL.role}=${ROLE_COPY} ${LABEL.target}=${target.id}`,
+      comment: `sidekick copy of ${target.address}`,
+    })
+    .catch((e: unknown) => {
+      throw gone(e, target);
+    })) as { Id: string };
+  made.push(['images', committed.Id]);
+  return committed;
 }
 
 /** The toolkit must be local before its files can be mounted into the copy. */

@@ -48,6 +48,8 @@ export interface DockerTargetState {
   ipcMode: string;
   /** its configured hostname, which a copy of a stopped target keeps */
   hostname?: string;
+  /** the target is an image (image://): its copy needs no commit */
+  image?: boolean;
 }
 
 export class DockerRuntime implements Runtime {
@@ -121,6 +123,14 @@ export class DockerRuntime implements Runtime {
       });
     }
     return target;
+  }
+
+  async findImage(ref: string): Promise<Target | undefined> {
+    const { imageTarget } = await import('./copy-session.js');
+    return imageTarget(this.engine, ref, await this.call(this.docker.getImage(ref).inspect()).catch((e: unknown) => {
+      if (statusOf(e) === 404) return undefined;
+      throw e;
+    }));
   }
 
   private async ambiguous(prefix: string): Promise<UserError> {
