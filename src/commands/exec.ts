@@ -1,7 +1,7 @@
 /** `sidekick exec TARGET [-- COMMAND...]`: a shell or a command in the target's namespaces and filesystem. */
 import { debugLog } from '../log.js';
 import { parseAddress } from '../runtimes/address.js';
-import { buildDebuggerSpec, type ExecRequest } from '../entry/debugger-spec.js';
+import { buildDebuggerSpec, copyNotice, type ExecRequest } from '../entry/debugger-spec.js';
 import { resolveTarget } from '../runtimes/engines.js';
 import type { EngineOptions } from '../runtimes/runtime.js';
 import { createGuardedDebugger, sessionOwner } from '../session/guard.js';
@@ -19,8 +19,12 @@ export async function execCommand(args: ExecArgs): Promise<number> {
     if (!args.quiet) process.stderr.write(`sidekick: ${line}\n`);
   };
   return withCleanup({ quiet: args.quiet }, async (cleanup) => {
-    const { runtime, target } = await resolveTarget(parseAddress(args.target), args.engineOptions);
+    const image = args.target.startsWith('image://') ? await import('../runtimes/image-target.js') : undefined;
+    const { runtime, target } = image
+      ? await image.resolveImage(image.imageReference(args.target)!, args.pull ?? 'missing')
+      : await resolveTarget(parseAddress(args.target), args.engineOptions, { copyStopped: true });
     debugLog(`target ${target.address} (${target.id.slice(0, 12)})`);
+    if (target.stopped) say(copyNotice(target.stopped));
     const spec = buildDebuggerSpec(target, { ...args, profile: args.engineOptions?.profile }, {
       stdinIsTTY: Boolean(process.stdin.isTTY),
       term: process.env.TERM,

@@ -132,3 +132,10 @@ export function buildDebuggerSpec(target: Target, req: ExecRequest, term: Termin
     },
   };
 }
+
+/** The first line of a session in a copy of a stopped target: what the target is, and that nothing sticks. */
+export function copyNotice(stopped: NonNullable<Target['stopped']>): string {
+  if (stopped.state === 'image') return 'target is an image: debugging a disposable container of it; changes are discarded';
+  const state = stopped.state === 'exited' ? `exited (code ${stopped.exitCode})` : stopped.state;
+  return `target is ${state}: debugging a copy of its filesystem; changes are discarded`;
+}

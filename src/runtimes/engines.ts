@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { isKind, UserError } from '../errors.js';
 import { debugLog } from '../log.js';
 import type { EngineName, TargetAddress } from './address.js';
-import type { EngineOptions, Runtime, Target } from './runtime.js';
+import type { EngineOptions, FindOptions, Runtime, Target } from './runtime.js';
 
 type Connector = (options: EngineOptions) => Promise<Runtime>;
 
@@ -33,21 +33,21 @@ export interface Resolved {
 }
 
 /** Finds the target an address names: on its engine, or on every local engine for a bare name. */
-export async function resolveTarget(address: TargetAddress, options: EngineOptions = {}): Promise<Resolved> {
+export async function resolveTarget(address: TargetAddress, options: EngineOptions = {}, find: FindOptions = {}): Promise<Resolved> {
   if (address.engine) {
     const runtime = await connect(address.engine, options);
-    return { runtime, target: await runtime.findTarget(address) };
+    return { runtime, target: await runtime.findTarget(address, find) };
   }
-  return findOnEveryEngine(address);
+  return findOnEveryEngine(address, find);
 }
 
 /** A bare name: asked of every local engine at once; exactly one must have it. */
-async function findOnEveryEngine(address: TargetAddress): Promise<Resolved> {
+async function findOnEveryEngine(address: TargetAddress, find: FindOptions): Promise<Resolved> {
   const attempts = await Promise.all(
     LOCAL_ENGINES.map(async (engine): Promise<Attempt> => {
       try {
         const runtime = await connect(engine);
-        return { engine, runtime, target: await runtime.findTarget(address) };
+        return { engine, runtime, target: await runtime.findTarget(address, find) };
       } catch (error) {
         return { engine, error };
       }

@@ -28,6 +28,13 @@ export interface Target {
   engineState?: unknown;
   /** how the engine says it was configured to run (environment, user, workdir, command) */
   config?: TargetConfig;
+  /** set when the container is not running and the caller asked for a copy (FindOptions.copyStopped) */
+  stopped?: { state: string; exitCode: number };
+}
+
+export interface FindOptions {
+  /** accept a stopped or exited container: its debugger then runs in a disposable copy of its filesystem */
+  copyStopped?: boolean;
 }
 
 /** Everything an engine needs to start a debugger; engine-neutral (see src/entry/debugger-spec.ts). */
@@ -57,7 +64,9 @@ export interface DebuggerStreams {
 /** How a process that outlives the CLI removes a debugger if the CLI is killed (see src/session/reaper.ts). */
 export type CleanupRecipe =
   | { kind: 'http'; socketPath?: string; host?: string; port?: number; method: string; path: string }
-  | { kind: 'exec'; file: string; args: string[] };
+  | { kind: 'exec'; file: string; args: string[] }
+  /** one after the other (a debugger, then what it needed: a copy's container, image, volume) */
+  | { kind: 'sequence'; steps: CleanupRecipe[] };
 
 /** A debugger that runs: its streams, and its exit code once it ended. */
 export interface Launched {
@@ -162,11 +171,18 @@ export interface Runtime {
   readonly engine: EngineName;
   /** where the engine was reached, for messages and --debug */
   readonly endpoint: string;
-  findTarget(address: TargetAddress): Promise<Target>;
+  findTarget(address: TargetAddress, options?: FindOptions): Promise<Target>;
   /** whether the target runs now; throws when the engine cannot tell (e.g. it stopped answering) */
   isRunning(target: Target): Promise<boolean>;
   /** creates (pulling the image as the spec's policy says) but does not start the debugger */
   createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger>;
+  /**
+   * For a debugger that makes other things first (a copy of a stopped target): the recipe that
+   * removes all of it, known before anything is made, so the reaper is armed before the first step.
+   */
+  plannedCleanup?(target: Target, spec: DebuggerSpec): Promise<CleanupRecipe | undefined>;
+  /** a local image as a target (image://REF): debugged in a disposable container of it; undefined when absent */
+  findImage?(ref: string): Promise<Target | undefined>;
   listTargets(): Promise<TargetInfo[]>;
   /**
    * The target's main process id as this machine sees it, when the engine runs on this machine

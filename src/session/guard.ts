@@ -62,9 +62,13 @@ export function sessionOwner(): string {
  * Cleanup removes it, and the reaper removes it if this process is killed outright.
  */
 export async function createGuardedDebugger(runtime: Runtime, target: Target, spec: DebuggerSpec, cleanup: Cleanup, quiet: boolean): Promise<Debugger> {
+  // A debugger that makes other things first (a copy of a stopped target) is guarded before it makes them.
+  const planned = await runtime.plannedCleanup?.(target, spec);
+  const early = planned && guardDebugger(planned);
+  if (early) cleanup.defer(() => early.release());
   const dbg = await cleanup.track(runtime.createDebugger(target, spec, createProgress({ quiet })));
-  const guard = guardDebugger(dbg.orphanCleanup);
-  cleanup.defer(() => guard.release());
+  const guard = early || guardDebugger(dbg.orphanCleanup);
+  if (!early) cleanup.defer(() => guard.release());
   cleanup.defer(async () => {
     await dbg.remove();
     debugLog('removed');

@@ -44,7 +44,7 @@ export async function runSession(runtime: Runtime, target: Target, dbg: Debugger
   // A debugger ended by a signal (137: its pid namespace went away; 143: Kubernetes stopping the pod)
   // usually means the target stopped: then say so, with an exit code of its own. An engine that
   // cannot tell has stopped answering, which is said as that.
-  if (code >= 128 && !(await stillRunning(runtime, target))) {
+  if (code >= 128 && target.running && !(await stillRunning(runtime, target))) {
     opts.say(`the target ${target.address} stopped during the session; the debugger was removed`);
     return EXIT.TARGET_STOPPED;
   }

@@ -31,11 +31,20 @@ describe.each(ENGINES)('exec errors on $name', (engine) => {
     expectOneLineError(r, /no container "no-such-container-xyz".*sidekick targets/);
   });
 
-  it('says when the target is not running', async () => {
+  it('says when the target is not running, or fails the copy of a stopped one in one line', async () => {
     const stopped = await engine.createStopped();
     made.push(stopped);
-    const r = await run([stopped.address, '--', 'true']);
-    expectOneLineError(r, /is not running.*start/);
+    const r = await run(['--pull', 'never', '--image', 'sidekick-fixture/absent:1', stopped.address, '--', 'true']);
+    // Docker and Podman debug a copy of a stopped target (exec-stopped.contract.test.ts); containerd not yet.
+    if (engine.name === 'docker' || engine.name === 'podman') {
+      const lines = r.stderr.trim().split('\n');
+      expect(lines[0]).toMatch(/^sidekick: target is (created|configured): debugging a copy/);
+      expect(lines).toHaveLength(2);
+      expect(lines[1]).toMatch(/^sidekick: image sidekick-fixture\/absent:1 is not on .* --pull never/);
+      expect(r.exitCode).not.toBe(0);
+    } else {
+      expectOneLineError(r, /is not running.*start/);
+    }
   });
 
   it('lists the candidates of an ambiguous ID prefix', async () => {

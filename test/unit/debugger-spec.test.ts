@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDebuggerSpec, decideStreams, normalizeCaps, parseEnv } from '../../src/entry/debugger-spec.js';
+import { buildDebuggerSpec, copyNotice, decideStreams, normalizeCaps, parseEnv } from '../../src/entry/debugger-spec.js';
 import type { Target } from '../../src/runtimes/runtime.js';
 
 const target: Target = { engine: 'docker', address: 'docker://web', id: 'abc123', name: 'web', image: 'x', running: true };
@@ -60,5 +60,14 @@ describe('buildDebuggerSpec', () => {
     const spec = buildDebuggerSpec({ ...target, config: { env: [], user: '65532:65533', unknown: [] } }, { command: ['id'], profile: 'restricted' }, term);
     expect(spec.security.user).toEqual({ uid: 65532, gid: 65533 });
     expect(() => buildDebuggerSpec(target, { command: ['id'], profile: 'admin' }, term)).toThrow(/unknown --profile/);
+  });
+});
+
+describe('copyNotice', () => {
+  it('names the state and exit code of an exited target', () => {
+    expect(copyNotice({ state: 'exited', exitCode: 3 })).toBe('target is exited (code 3): debugging a copy of its filesystem; changes are discarded');
+  });
+  it('names other states without a code', () => {
+    expect(copyNotice({ state: 'created', exitCode: 0 })).toBe('target is created: debugging a copy of its filesystem; changes are discarded');
   });
 });

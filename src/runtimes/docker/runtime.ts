@@ -11,9 +11,11 @@ import type { Endpoint, ProbeResult } from '../endpoint.js';
 import {
   LABEL,
   ROLE_DEBUGGER,
+  type CleanupRecipe,
   type Debugger,
   type DebuggerInfo,
   type DebuggerSpec,
+  type FindOptions,
   type Progress,
   type RemovedDebugger,
   type Runtime,
@@ -42,8 +44,12 @@ export interface DockerFlavor {
 }
 
 /** What findTarget learned of a target, for createDebugger. */
-interface DockerTargetState {
+export interface DockerTargetState {
   ipcMode: string;
+  /** its configured hostname, which a copy of a stopped target keeps */
+  hostname?: string;
+  /** the target is an image (image://): its copy needs no commit */
+  image?: boolean;
 }
 
 export class DockerRuntime implements Runtime {
@@ -70,7 +76,7 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  async findTarget(address: TargetAddress): Promise<Target> {
+  async findTarget(address: TargetAddress, options: FindOptions = {}): Promise<Target> {
     const { name } = address;
     let info: Docker.ContainerInspectInfo;
     try {
@@ -96,7 +102,7 @@ export class DockerRuntime implements Runtime {
       name: shortName,
       image: info.Config.Image,
       running: info.State.Running && !info.State.Paused,
-      engineState: { ipcMode: info.HostConfig.IpcMode ?? '' } satisfies DockerTargetState,
+      engineState: { ipcMode: info.HostConfig.IpcMode ?? '', hostname: info.Config.Hostname || undefined } satisfies DockerTargetState,
       config: {
         env: info.Config.Env ?? [],
         user: info.Config.User || undefined,
@@ -109,6 +115,7 @@ export class DockerRuntime implements Runtime {
     if (info.State.Paused) {
       throw new UserError(`target ${target.address} is paused`, { hint: `resume it with "${this.flavor.cli} unpause ${shortName}"`, kind: 'not-running' });
     }
+    if (!info.State.Running && options.copyStopped) return { ...target, stopped: { state: info.State.Status, exitCode: info.State.ExitCode } };
     if (!info.State.Running) {
       throw new UserError(`target ${target.address} is not running (${info.State.Status}, exit code ${info.State.ExitCode})`, {
         hint: `start it with "${this.flavor.cli} start ${shortName}", then try again`,
@@ -116,6 +123,14 @@ export class DockerRuntime implements Runtime {
       });
     }
     return target;
+  }
+
+  async findImage(ref: string): Promise<Target | undefined> {
+    const { imageTarget } = await import('./copy-session.js');
+    return imageTarget(this.engine, ref, await this.call(this.docker.getImage(ref).inspect()).catch((e: unknown) => {
+      if (statusOf(e) === 404) return undefined;
+      throw e;
+    }));
   }
 
   private async ambiguous(prefix: string): Promise<UserError> {
@@ -138,6 +153,11 @@ export class DockerRuntime implements Runtime {
   }
 
   async createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger> {
+    if (target.stopped) {
+      const { createCopyDebugger } = await import('./copy-session.js');
+      const ctx = { docker: this.docker, flavor: this.flavor, endpoint: this.probe.endpoint, createDebugger: this.createDebugger.bind(this) };
+      return this.call(createCopyDebugger(ctx, target, spec, progress));
+    }
     const notes: string[] = [];
     const ipcMode = (target.engineState as DockerTargetState | undefined)?.ipcMode ?? '';
     // Only a target created with --ipc=shareable (or host/container:X) lets others join its IPC namespace.
@@ -179,6 +199,11 @@ export class DockerRuntime implements Runtime {
     });
     container ??= (await this.create(options, spec))!;
     return dockerDebugger({ docker: this.docker, container, spec, notes, endpoint: this.probe.endpoint, label: this.flavor.label, call: (w) => this.call(w) });
+  }
+
+  async plannedCleanup(target: Target, spec: DebuggerSpec): Promise<CleanupRecipe | undefined> {
+    if (!target.stopped) return undefined;
+    return (await import('./copy-session.js')).copyCleanup(this.probe.endpoint, spec);
   }
 
   /** Creates the container; undefined (when asked) if its image is missing. */
