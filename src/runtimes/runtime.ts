@@ -95,6 +95,11 @@ export interface Debugger {
   resize(rows: number, columns: number): Promise<void>;
   /** removes the debugger, stopping it first if needed; never throws for "already gone" */
   remove(): Promise<void>;
+  /**
+   * True once the engine removes the debugger by itself (ctr run --rm returned): remove() then waits
+   * for nothing, and the reaper runs orphanCleanup in the background for anything left.
+   */
+  removedByEngine?(): boolean;
   orphanCleanup: CleanupRecipe;
   /** Starts another process in the running debugger, without a TTY (port-forward relays one connection per process). */
   exec(argv: string[]): Promise<ExecProcess>;

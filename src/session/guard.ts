@@ -11,26 +11,32 @@ import { ownEntry } from '../self.js';
 export interface Guard {
   /** the CLI removed the debugger: the reaper can go */
   release(): void;
+  /** the CLI leaves now: the reaper runs the recipe in the background for whatever is left */
+  handOver(): void;
 }
 
 const WAITER_SHELL = '/bin/sh';
 // $1 node, $2 reaper.js, $3 the recipe: arguments, never spliced into the script. The reaper then
 // finds its stdin at end of file and runs the recipe.
 const WAIT_THEN_REAP = 'IFS= read -r word; [ "$word" = done ] || exec "$1" "$2" "$3"';
+// A recipe that is a command is run by the waiting sh itself: no Node start where none is needed.
+const WAIT_THEN_RUN = 'IFS= read -r word; [ "$word" = done ] || exec "$@"';
 
 export function guardDebugger(recipe: CleanupRecipe): Guard {
   const entry = ownEntry('reaper');
   if (!entry) {
     debugLog('no reaper next to the CLI: a killed CLI may leave its debugger behind');
-    return { release: () => undefined };
+    return { release: () => undefined, handOver: () => undefined };
   }
   const [node, script] = entry;
   // A tiny sh waits on the pipe and starts Node (the reaper proper) only if the CLI dies without
   // saying "done": a second Node process at every session start cost ~30 ms on 2 cores.
   const useShell = existsSync(WAITER_SHELL);
-  const [file, args] = useShell
-    ? [WAITER_SHELL, ['-c', WAIT_THEN_REAP, 'sidekick-reaper', node, script, JSON.stringify(recipe)]]
-    : [node, [script, JSON.stringify(recipe)]];
+  const [file, args] = !useShell
+    ? [node, [script, JSON.stringify(recipe)]]
+    : recipe.kind === 'exec'
+      ? [WAITER_SHELL, ['-c', WAIT_THEN_RUN, 'sidekick-reaper', recipe.file, ...recipe.args]]
+      : [WAITER_SHELL, ['-c', WAIT_THEN_REAP, 'sidekick-reaper', node, script, JSON.stringify(recipe)]];
   const child = spawn(file, args, {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
@@ -42,6 +48,9 @@ export function guardDebugger(recipe: CleanupRecipe): Guard {
   return {
     release() {
       pipe.end('done');
+    },
+    handOver() {
+      pipe.end();
     },
   };
 }
@@ -67,11 +76,13 @@ export async function createGuardedDebugger(runtime: Runtime, target: Target, sp
   const early = planned && guardDebugger(planned);
   if (early) cleanup.defer(() => early.release());
   const dbg = await cleanup.track(runtime.createDebugger(target, spec, createProgress({ quiet })));
-  const guard = early || guardDebugger(dbg.orphanCleanup);
-  if (!early) cleanup.defer(() => guard.release());
+  if (!early) {
+    const guard = guardDebugger(dbg.orphanCleanup);
+    cleanup.defer(() => (dbg.removedByEngine?.() ? guard.handOver() : guard.release()));
+  }
   cleanup.defer(async () => {
     await dbg.remove();
-    debugLog('removed');
+    debugLog(dbg.removedByEngine?.() ? 'removed by the engine; the reaper checks in the background' : 'removed');
   });
   debugLog(`created debugger ${dbg.name}`);
   return dbg;

@@ -81,6 +81,8 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
   const stdin = spec.stdin && !spec.tty ? new PassThrough() : undefined;
   let child: ChildProcess | undefined;
   let created = false;
+  // ctr ended by itself: its --rm has deleted task, container and snapshot before it exited.
+  let ranOut = false;
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
   let resolveEnded!: () => void;
@@ -132,6 +134,7 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
           reject(startFailure(Buffer.concat(held).toString()));
           return;
         }
+        ranOut = proc.child.signalCode === null;
         if (held.length) stderr.write(Buffer.concat(held.splice(0)));
         stderr.end();
         if (spec.tty) stdout.end();
@@ -194,7 +197,11 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
     },
     // With a TTY, ctr owns the terminal and follows its size itself (SIGWINCH).
     resize: async () => undefined,
+    // A ctr removal after ctr's own --rm found nothing, for ~50 ms at the end of every session:
+    // the reaper's recipe (run by its sh, in the background) covers a --rm that failed.
+    removedByEngine: () => ranOut,
     remove: async () => {
+      if (ranOut) return rmSync(o.workDir, { recursive: true, force: true });
       const running = child !== undefined && child.exitCode === null && child.signalCode === null;
       // ctr would put the terminal back the way it found it (raw) after sidekick restored it: stop it first.
       if (running) child!.kill('SIGKILL');

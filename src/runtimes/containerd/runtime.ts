@@ -136,9 +136,9 @@ export class ContainerdRuntime implements Runtime {
     const { name } = address;
     const namespace = address.namespace ?? this.flavor.defaultNamespace;
     // Asked at once: the name as an exact ID is the common case, and then nothing is left to ask.
+    // The list of all IDs (for a prefix) is asked only when the name is no ID: one ctr fewer.
     const nameFilter = this.naming.nameFilter(name);
-    const [all, named, tasks, exact] = await Promise.all([
-      this.ctr.run(namespace, ['containers', 'ls', '-q']),
+    const [named, tasks, exact] = await Promise.all([
       nameFilter ? this.ctr.run(namespace, ['containers', 'ls', '-q', nameFilter]) : Promise.resolve(''),
       this.tasks(namespace),
       this.info(namespace, name).catch((e: unknown) => {
@@ -147,7 +147,7 @@ export class ContainerdRuntime implements Runtime {
       }),
     ]);
     const byName = words(named);
-    const matches = byName.length ? byName : matchId(words(all), name);
+    const matches = byName.length ? byName : exact ? [exact.ID] : matchId(words(await this.ctr.run(namespace, ['containers', 'ls', '-q'])), name);
     if (matches.length > 1) {
       const shown = matches.slice(0, 8).map(shortId).join(', ') + (matches.length > 8 ? ', ...' : '');
       throw new UserError(`ID prefix "${name}" matches several containers in namespace ${namespace}: ${shown}`, {
