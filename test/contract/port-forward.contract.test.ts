@@ -23,10 +23,9 @@ interface Forward {
   port: number;
 }
 
-// nsenter needs Runtime.localPid, which the Docker-API runtime (Docker, Podman) has so far.
-const NSENTER_ENGINES = ['docker', 'podman'];
+// Each engine says whether --via nsenter can work on it (it runs here and names the target's process).
 const CASES = ENGINES.flatMap((engine) =>
-  (NSENTER_ENGINES.includes(engine.name) ? (['exec', 'nsenter'] as const) : (['exec'] as const)).map((via) => ({ engine, via, label: `${engine.name} via ${via}` })),
+  (engine.nsenter ? (['exec', 'nsenter'] as const) : (['exec'] as const)).map((via) => ({ engine, via, label: `${engine.name} via ${via}` })),
 );
 
 interface Session {

@@ -25,6 +25,7 @@ export class ContainerdEngine implements TestEngine {
   /** the variable that points sidekick at this engine's socket */
   readonly endpointVariable = 'CONTAINERD_ADDRESS';
   readonly runsPrivileged = true;
+  readonly nsenter = true;
   readonly env: Record<string, string> = {};
   private readonly networks = new CniNetworks(join(WORK, 'cni'));
 

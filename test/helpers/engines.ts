@@ -38,6 +38,8 @@ export interface TestEngine {
   endpointVariable: string;
   /** whether the engine runs privileged containers on this machine */
   runsPrivileged: boolean;
+  /** the engine runs on this machine and names the target's process: port-forward may connect from its netns (--via nsenter) */
+  readonly nsenter: boolean;
   ready(): Promise<void>;
   startTarget(opts?: TargetOptions): Promise<StartedTarget>;
   /** creates targets without starting them (for exited/ambiguous cases) */
@@ -87,6 +89,7 @@ export class DockerApiEngine implements TestEngine {
   // dockerd 20.10 asks runc for every capability of a privileged container, CAP_SYS_RESOURCE too,
   // which this VM lacks ("unable to apply caps"); Podman asks only for those it has.
   readonly runsPrivileged: boolean;
+  readonly nsenter = true;
 
   async ready(): Promise<void> {
     try {
