@@ -163,6 +163,8 @@ export interface Runtime {
   /** where the engine was reached, for messages and --debug */
   readonly endpoint: string;
   findTarget(address: TargetAddress): Promise<Target>;
+  /** every target an address names (a workload's running pods); optional: one target otherwise */
+  findTargets?(address: TargetAddress): Promise<Target[]>;
   /** whether the target runs now; throws when the engine cannot tell (e.g. it stopped answering) */
   isRunning(target: Target): Promise<boolean>;
   /** creates (pulling the image as the spec's policy says) but does not start the debugger */
@@ -191,6 +193,8 @@ export interface EngineOptions {
   namespace?: string;
   /** kubectl debug's profiles (src/runtimes/security.ts): read by the commands into DebuggerSpec.security, by no engine */
   profile?: string;
+  /** Kubernetes label selector (-l) narrowing a workload's pods */
+  selector?: string;
 }
 
 /** Labels that mark a debugger on every engine. */
