@@ -149,7 +149,8 @@ function cleanupRecipe(k: KubeClient, id: string): CleanupRecipe {
 export function podDebugger(k: KubeClient, where: PodTarget, spec: DebuggerSpec, image: string, progress: Progress): Debugger {
   let channels: Channels | undefined;
   const mark = new ExitMarkFilter();
-  const id = `${where.namespace}/${where.pod}/${where.container}`;
+  // its address, as removeDebugger reads it: a pod of its own is NS/POD
+  const id = where.own ? `${where.namespace}/${where.pod}` : `${where.namespace}/${where.pod}/${where.container}`;
   const attachPath = (tty: boolean) =>
     `/api/v1/namespaces/${where.namespace}/pods/${where.pod}/attach?container=${where.container}&stdin=true&stdout=true&stderr=${!tty}&tty=${tty}`;
   return {
