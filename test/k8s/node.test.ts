@@ -42,11 +42,15 @@ describe('node debugging on kubernetes', () => {
     expect(await podsLeft()).toBe('');
   });
 
-  it('SIGKILL of the CLI: the reaper deletes the node pod', async () => {
+  it('sessions lists the node pod; SIGKILL of the CLI: the reaper deletes it', async () => {
     const cli = sidekickProcess(['exec', '-q', '-n', ns, `node/${NODE}`, '--', 'sleep', '600'], { env, timeout: 150_000 });
     cli.catch(() => undefined);
     const running = async () => (await kubectl(['get', 'pods', '-n', ns, '-o', 'jsonpath={.items[*].status.containerStatuses[*].state.running}'])).length > 0;
     expect(await eventually(running, 90_000, 250)).toBe(true);
+    // sessions lists it under its own address, the node as its target
+    const sessions = await sidekick(['sessions', '--json', '-n', ns], { env });
+    const listed = (JSON.parse(sessions.stdout) as Array<{ id: string; target: string }>).filter((d) => d.target === `k8s://node/${NODE}`);
+    expect(listed.map((d) => d.id)).toEqual([expect.stringMatching(new RegExp(`^k8s://${ns}/sidekick-node-${NODE}-[0-9a-f]{6}$`))]);
     cli.kill('SIGKILL');
     await cli;
     expect(await eventually(async () => (await podsLeft()) === '', 60_000, 500)).toBe(true);
