@@ -163,13 +163,13 @@ export interface Runtime {
   /** where the engine was reached, for messages and --debug */
   readonly endpoint: string;
   findTarget(address: TargetAddress): Promise<Target>;
-  /** every target an address names (a workload's running pods); optional: one target otherwise */
-  findTargets?(address: TargetAddress): Promise<Target[]>;
   /** whether the target runs now; throws when the engine cannot tell (e.g. it stopped answering) */
   isRunning(target: Target): Promise<boolean>;
   /** creates (pulling the image as the spec's policy says) but does not start the debugger */
   createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger>;
   listTargets(): Promise<TargetInfo[]>;
+  /** every target an address names (a workload's running pods); optional: one target otherwise */
+  findTargets?(address: TargetAddress): Promise<Target[]>;
   /**
    * The target's main process id as this machine sees it, when the engine runs on this machine
    * (port-forward then connects from the target's network namespace directly, see
