@@ -43,7 +43,7 @@ export interface ParsedCommand {
 
 const PULL: OptionSpec = { type: 'string', choices: ['missing', 'always', 'never'], default: 'missing', description: 'when to pull the toolkit image' };
 const IMAGE: OptionSpec = { type: 'string', default: 'busybox:musl', description: 'toolkit image (statically linked tools work best)' };
-const TARGET: PositionalSpec = { name: 'target', required: true, description: 'NAME, ID or ENGINE://ADDRESS (docker://, podman://, containerd://NS/ID, nerdctl://, k8s://NS/POD/CONTAINER)' };
+const TARGET: PositionalSpec = { name: 'target', required: true, description: 'NAME, ID or ENGINE://ADDRESS (docker://, podman://, containerd://NS/ID, nerdctl://, k8s://NS/POD/CONTAINER, deploy/NAME, k8s://NS/sts/NAME, node/NAME)' };
 /** Where Kubernetes targets live; other engines ignore these. */
 const KUBE: Record<string, OptionSpec> = {
   namespace: { type: 'string', alias: 'n', description: 'Kubernetes namespace (default: the context\'s)' },
@@ -56,6 +56,7 @@ const PROFILE: OptionSpec = {
   default: 'general',
   description: "the debugger's security, as kubectl debug's profiles (on every engine): general (root, SYS_PTRACE), baseline (no added capabilities), restricted (non-root, no capabilities), netadmin (general + NET_ADMIN, NET_RAW), sysadmin (privileged)",
 };
+const SELECTOR: OptionSpec = { type: 'string', alias: 'l', description: "Kubernetes label selector narrowing a workload's pods (deploy/NAME -l tier=web)" };
 const JSON_OUT: OptionSpec = { type: 'boolean', default: false, description: 'print JSON for scripts' };
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
@@ -79,6 +80,7 @@ export const COMMANDS: CommandSpec[] = [
       tty: { type: 'boolean', alias: 't', description: 'allocate a terminal (default: for a shell on a terminal)' },
       quiet: { type: 'boolean', alias: 'q', default: false, description: "print nothing of sidekick's own" },
       profile: PROFILE,
+      selector: SELECTOR,
       ...KUBE,
     },
     examples: [
@@ -100,6 +102,7 @@ export const COMMANDS: CommandSpec[] = [
       pull: PULL,
       quiet: { type: 'boolean', alias: 'q', default: false, description: 'no progress on stderr' },
       profile: PROFILE,
+      selector: SELECTOR,
       ...KUBE,
     },
     examples: [

@@ -47,6 +47,7 @@ const engineOptions = (o: ParsedCommand['options']) => ({
   context: str(o.context),
   namespace: str(o.namespace),
   profile: str(o.profile),
+  selector: str(o.selector),
 });
 
 async function run({ command, positionals: p, options: o }: ParsedCommand): Promise<number> {

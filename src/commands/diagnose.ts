@@ -11,6 +11,7 @@ import { parseAddress } from '../runtimes/address.js';
 import { resolveTarget } from '../runtimes/engines.js';
 import type { EngineOptions } from '../runtimes/runtime.js';
 import { withCleanup, type Cleanup } from '../session/interrupts.js';
+import type { Report } from '../diagnose/report.js';
 
 export const DIAGNOSE_EXIT = { OK: 0, CHECK_FAILED: 1, CANNOT_DIAGNOSE: 2 } as const;
 
@@ -46,27 +47,27 @@ export async function diagnoseCommand(args: DiagnoseArgs): Promise<number> {
 async function run(args: DiagnoseArgs, cleanup: Cleanup): Promise<number> {
   const checks = args.checks.map(parseCheck);
   const totalTimeoutMs = parseDuration(args.timeout);
-  const { runtime, target } = await resolveTarget(parseAddress(args.target), args.engineOptions);
-  const report = await diagnose(
-    runtime,
-    target,
-    {
-      image: args.image,
-      pull: args.pull,
-      checks,
-      probeTimeout: Math.max(1, Math.min(5, Math.floor(totalTimeoutMs / 2000))),
-      totalTimeoutMs,
-      quiet: args.quiet || args.format !== 'text',
-      profile: args.engineOptions?.profile,
-    },
-    cleanup,
-  );
-  const out =
-    args.format === 'json'
-      ? `${JSON.stringify(report, null, 2)}\n`
-      : args.format === 'markdown'
-        ? formatMarkdown(report)
-        : formatText(report, useColour(process.stdout));
-  process.stdout.write(out);
+  const options = {
+    image: args.image,
+    pull: args.pull,
+    checks,
+    probeTimeout: Math.max(1, Math.min(5, Math.floor(totalTimeoutMs / 2000))),
+    totalTimeoutMs,
+    quiet: args.quiet || args.format !== 'text',
+    profile: args.engineOptions?.profile,
+  };
+  const address = parseAddress(args.target);
+  if (address.workload) return (await import('./diagnose-many.js')).diagnoseWorkload(address, args, options, cleanup);
+  const { runtime, target } = await resolveTarget(address, args.engineOptions);
+  const report = await diagnose(runtime, target, options, cleanup);
+  process.stdout.write(args.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, args.format));
+  return exitFor(report);
+}
+
+export function formatReport(report: Report, format: 'text' | 'markdown'): string {
+  return format === 'markdown' ? formatMarkdown(report) : formatText(report, useColour(process.stdout));
+}
+
+export function exitFor(report: Report): number {
   return report.checks.every((c) => c.ok) ? DIAGNOSE_EXIT.OK : DIAGNOSE_EXIT.CHECK_FAILED;
 }

@@ -2,8 +2,11 @@
  * Target addresses, parsed without touching any engine:
  *   docker://NAME_OR_ID   podman://NAME_OR_ID   nerdctl://NAME   containerd://[NAMESPACE/]ID
  *   k8s://[NAMESPACE/]POD[/CONTAINER]   pod/POD[/CONTAINER]   NAME_OR_ID (any engine that has it)
+ *   KIND/NAME[/CONTAINER]   k8s://NAMESPACE/KIND/NAME[/CONTAINER]   (a workload's pod, see workload-kinds.ts)
+ *   node/NAME   k8s://node/NAME   (a Kubernetes node: a debugger pod on it)
  */
 import { UserError } from '../errors.js';
+import { parseWorkloadKind, type WorkloadRef } from './workload-kinds.js';
 
 export type EngineName = 'docker' | 'podman' | 'containerd' | 'nerdctl' | 'kubernetes';
 
@@ -16,6 +19,10 @@ export interface TargetAddress {
   name: string;
   /** Kubernetes container inside the pod */
   container?: string;
+  /** a Kubernetes workload whose pods are the targets (name is then the workload's name) */
+  workload?: WorkloadRef;
+  /** a Kubernetes node (name is the node's) */
+  node?: boolean;
   /** what the user typed */
   raw: string;
 }
@@ -51,6 +58,9 @@ export function parseAddress(raw: string): TargetAddress {
   const input = raw.trim();
   if (!input) throw malformed(raw, 'it is empty');
 
+  // node/NAME, k8s://node/NAME (a namespace named "node" then needs -n)
+  const node = /^(?:k8s:\/\/|kubernetes:\/\/)?nodes?\/(.*)$/.exec(input);
+  if (node) return { engine: 'kubernetes', node: true, name: checkName(raw, node[1]!, 'node name', DNS_NAME), raw };
   const scheme = /^([a-z0-9]+):\/\/(.*)$/.exec(input);
   if (scheme) {
     const engine = SCHEMES[scheme[1]!];
@@ -67,7 +77,13 @@ export function parseAddress(raw: string): TargetAddress {
       raw,
     };
   }
-  if (input.includes('/')) throw malformed(raw, 'a bare name cannot contain "/"');
+  if (input.includes('/')) {
+    const [kind, name, container, ...rest] = input.split('/');
+    const workload = parseWorkloadKind(kind!, raw);
+    if (!workload) throw malformed(raw, 'a bare name cannot contain "/"');
+    if (rest.length) throw malformed(raw, 'too many parts');
+    return workloadAddress(raw, workload, name, container);
+  }
   return { name: checkName(raw, input, 'container name or ID'), raw };
 }
 
@@ -99,6 +115,12 @@ function parseForEngine(raw: string, engine: EngineName, rest: string): TargetAd
       };
     }
     case 'kubernetes': {
+      // k8s://NS/KIND/NAME[/CONTAINER]: a workload (a pod named like a kind is then pod/POD with -n)
+      const workload = parts.length >= 3 ? parseWorkloadKind(parts[1]!, raw, false) : undefined;
+      if (workload) {
+        if (parts.length > 4) throw malformed(raw, 'too many parts');
+        return { ...workloadAddress(raw, workload, parts[2], parts[3]), namespace: checkName(raw, parts[0]!, 'namespace', DNS_NAME) };
+      }
       if (parts.length > 3) throw malformed(raw, 'too many parts');
       // k8s://POD, k8s://NS/POD, k8s://NS/POD/CONTAINER
       const [ns, pod, container] = parts.length === 1 ? [undefined, parts[0], undefined] : parts;
@@ -111,6 +133,17 @@ function parseForEngine(raw: string, engine: EngineName, rest: string): TargetAd
       };
     }
   }
+}
+
+function workloadAddress(raw: string, kind: WorkloadRef['kind'], name: string | undefined, container: string | undefined): TargetAddress {
+  const checked = checkName(raw, name ?? '', `${kind} name`, DNS_NAME);
+  return {
+    engine: 'kubernetes',
+    name: checked,
+    workload: { kind, name: checked, typed: raw.replace(/^k8s:\/\/[^/]+\//, '').split('/').slice(0, 2).join('/') },
+    container: container === undefined ? undefined : checkName(raw, container, 'container name', DNS_NAME),
+    raw,
+  };
 }
 
 /** The canonical address of a resolved target, as sidekick prints it. */

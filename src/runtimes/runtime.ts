@@ -189,6 +189,8 @@ export interface Runtime {
   /** a local image as a target (image://REF): debugged in a disposable container of it; undefined when absent */
   findImage?(ref: string): Promise<Target | undefined>;
   listTargets(): Promise<TargetInfo[]>;
+  /** every target an address names (a workload's running pods); optional: one target otherwise */
+  findTargets?(address: TargetAddress): Promise<Target[]>;
   /**
    * The target's main process id as this machine sees it, when the engine runs on this machine
    * (port-forward then connects from the target's network namespace directly, see
@@ -212,6 +214,8 @@ export interface EngineOptions {
   namespace?: string;
   /** kubectl debug's profiles (src/runtimes/security.ts): read by the commands into DebuggerSpec.security, by no engine */
   profile?: string;
+  /** Kubernetes label selector (-l) narrowing a workload's pods */
+  selector?: string;
 }
 
 /** Labels that mark a debugger on every engine. */

@@ -32,6 +32,42 @@ describe('parseAddress', () => {
     },
   );
 
+  it.each([
+    ['deploy/web', { kind: 'deployment', name: 'web', typed: 'deploy/web' }, {}],
+    ['deployment/web/app', { kind: 'deployment', name: 'web' }, { container: 'app' }],
+    ['sts/db', { kind: 'statefulset', name: 'db' }, {}],
+    ['statefulset/db', { kind: 'statefulset', name: 'db' }, {}],
+    ['ds/agent', { kind: 'daemonset', name: 'agent' }, {}],
+    ['rs/web-7d9c', { kind: 'replicaset', name: 'web-7d9c' }, {}],
+    ['job/batch', { kind: 'job', name: 'batch' }, {}],
+    ['svc/api', { kind: 'service', name: 'api', typed: 'svc/api' }, {}],
+    ['k8s://shop/deploy/web', { kind: 'deployment', name: 'web', typed: 'deploy/web' }, { namespace: 'shop' }],
+    ['k8s://shop/svc/api/app', { kind: 'service', name: 'api' }, { namespace: 'shop', container: 'app' }],
+  ])('parses the workload address %s', (raw, workload, rest) => {
+    expect(parseAddress(raw)).toMatchObject({ engine: 'kubernetes', name: workload.name, workload, ...rest, raw });
+  });
+
+  it.each(['node/sidekick-node', 'k8s://node/sidekick-node', 'nodes/sidekick-node'])('parses the node address %s', (raw) => {
+    expect(parseAddress(raw)).toMatchObject({ engine: 'kubernetes', node: true, name: 'sidekick-node', raw });
+  });
+
+  it('keeps k8s://NS/POD/CONTAINER when the middle part is no kind', () => {
+    const address = parseAddress('k8s://shop/api/app');
+    expect(address).toMatchObject({ namespace: 'shop', name: 'api', container: 'app' });
+    expect(address.workload).toBeUndefined();
+  });
+
+  it.each([
+    ['d/web', /ambiguous workload kind "d" .*\(daemonset or deployment\)/],
+    ['s/web', /ambiguous workload kind "s" .*\(service or statefulset\)/],
+    ['statef/web', /unknown workload kind "statef"/],
+    ['deploy/', /malformed.*deployment name is empty/],
+    ['deploy/web/app/x', /malformed.*too many parts/],
+    ['k8s://shop/deploy/web/app/x', /malformed.*too many parts/],
+  ])('refuses %s in one line', (raw, message) => {
+    expect(() => parseAddress(raw)).toThrow(message);
+  });
+
   it('formats canonical addresses', () => {
     expect(formatAddress('docker', 'web')).toBe('docker://web');
     expect(formatAddress('kubernetes', 'api', 'shop')).toBe('k8s://shop/api');

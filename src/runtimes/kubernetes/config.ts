@@ -12,6 +12,8 @@ export interface KubeOptions {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
+  /** -l: narrows a workload's pods */
+  selector?: string;
   /** how long to wait for the debugger to run */
   startTimeoutMs?: number;
 }

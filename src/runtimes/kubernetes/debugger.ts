@@ -2,9 +2,10 @@
  * A debugger in a pod: an ephemeral container, which starts as soon as it is added, before anyone
  * can attach. Its entry script therefore waits for a go-ahead line (SIDEKICK_HANDSHAKE) that
  * launch() sends once attached, so no output is lost. Ephemeral containers cannot be removed
- * either: remove() ends the debugger's processes instead.
+ * either: remove() ends the debugger's processes instead. A node debugger (node-debugger.ts) is a
+ * pod of its own that runs the same way, and remove() deletes it.
  */
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { PassThrough } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,13 @@ export interface PodTarget {
   namespace: string;
   pod: string;
   container: string;
+  /** the debugger is the pod's own container (a node debugger pod), not an ephemeral one */
+  own?: boolean;
+}
+
+/** The debugger's status in its pod. */
+export function statusOf(pod: V1Pod, where: PodTarget): V1ContainerStatus | undefined {
+  return (where.own ? pod.status?.containerStatuses : pod.status?.ephemeralContainerStatuses)?.find((s) => s.name === where.container);
 }
 
 /**
@@ -93,7 +101,7 @@ async function answersExec(k: KubeClient, where: PodTarget): Promise<boolean> {
 /** One look at the ephemeral container's state, failing with the kubelet's reason when it cannot start. */
 async function startState(k: KubeClient, where: PodTarget, image: string, end: number): Promise<'running' | 'terminated' | 'waiting'> {
   const pod = await k.must(() => k.api.readPod(where.namespace, where.pod), `read pod ${where.namespace}/${where.pod}`);
-  const state = pod.status?.ephemeralContainerStatuses?.find((s) => s.name === where.container)?.state;
+  const state = statusOf(pod, where)?.state;
   if (state?.running) return 'running';
   if (state?.terminated) return 'terminated';
   const waiting = state?.waiting?.reason ? `${state.waiting.reason}${state.waiting.message ? `: ${state.waiting.message}` : ''}` : 'not created yet';
@@ -101,6 +109,12 @@ async function startState(k: KubeClient, where: PodTarget, image: string, end: n
     const pull = /Image|Pull/.test(state.waiting.reason);
     throw new UserError(`the debugger cannot start: ${waiting.split('\n')[0]}`, {
       hint: pull ? `check the image name (${image}) and the node's registry access, or use an image the node has with --pull never` : 'see "kubectl describe pod"',
+    });
+  }
+  // a pod of its own pinned with nodeName skips the scheduler: the kubelet refuses one that does not fit
+  if (where.own && pod.status?.phase === 'Failed') {
+    throw new UserError(`the debugger pod cannot run on node ${pod.spec?.nodeName}: ${pod.status.reason ?? 'Failed'}${pod.status.message ? `: ${pod.status.message}` : ''}`, {
+      hint: 'free resources on the node, or see "kubectl describe pod"',
     });
   }
   if (Date.now() > end) {
@@ -113,7 +127,7 @@ async function startState(k: KubeClient, where: PodTarget, image: string, end: n
 async function exitCode(k: KubeClient, where: PodTarget): Promise<number> {
   for (let i = 0; i < 60; i++) {
     const pod = await k.must(() => k.api.readPod(where.namespace, where.pod), `read pod ${where.namespace}/${where.pod}`);
-    const terminated = pod.status?.ephemeralContainerStatuses?.find((s) => s.name === where.container)?.state?.terminated;
+    const terminated = statusOf(pod, where)?.state?.terminated;
     if (terminated) return terminated.exitCode;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -131,11 +145,12 @@ function cleanupRecipe(k: KubeClient, id: string): CleanupRecipe {
   return { kind: 'exec', file, args: [cli, 'cleanup', '--only', `k8s://${id}`, '-q', ...flags] };
 }
 
-/** The Debugger for an ephemeral container just added to a pod. */
-export function ephemeralDebugger(k: KubeClient, where: PodTarget, spec: DebuggerSpec, image: string, progress: Progress): Debugger {
+/** The Debugger for a container just added to a pod (ephemeral), or a debugger pod just created (own). */
+export function podDebugger(k: KubeClient, where: PodTarget, spec: DebuggerSpec, image: string, progress: Progress): Debugger {
   let channels: Channels | undefined;
   const mark = new ExitMarkFilter();
-  const id = `${where.namespace}/${where.pod}/${where.container}`;
+  // its address, as removeDebugger reads it: a pod of its own is NS/POD
+  const id = where.own ? `${where.namespace}/${where.pod}` : `${where.namespace}/${where.pod}/${where.container}`;
   const attachPath = (tty: boolean) =>
     `/api/v1/namespaces/${where.namespace}/pods/${where.pod}/attach?container=${where.container}&stdin=true&stdout=true&stderr=${!tty}&tty=${tty}`;
   return {
@@ -166,6 +181,7 @@ export function ephemeralDebugger(k: KubeClient, where: PodTarget, spec: Debugge
     exec: (argv) => exec(k, where, argv),
     remove: async () => {
       channels?.close();
+      if (where.own) return k.api.deletePod(where.namespace, where.pod).catch((e: unknown) => debugLog(`kubernetes: deleting ${id}: ${apiMessage(e)}`));
       // The exit mark says the entry script ended, and the container with it; otherwise (a signal,
       // a lost connection) its processes are ended here.
       if (mark.code !== undefined) return;

@@ -25,7 +25,7 @@ export class NodePulls {
     private readonly image: string,
     private readonly progress: Progress,
   ) {
-    this.fieldPath = `spec.ephemeralContainers{${where.container}}`;
+    this.fieldPath = `spec.${where.own ? 'containers' : 'ephemeralContainers'}{${where.container}}`;
   }
 
   async look(): Promise<void> {

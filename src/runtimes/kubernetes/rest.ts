@@ -72,6 +72,13 @@ export class KubeRest {
     return this.request('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/events?fieldSelector=${selector}`);
   }
 
+  /** Deletes a pod at once; gone already is fine. */
+  async deletePod(namespace: string, name: string): Promise<void> {
+    await this.request('DELETE', `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}?gracePeriodSeconds=0`).catch((e: unknown) => {
+      if ((e as ApiFailure)?.code !== 404) throw e;
+    });
+  }
+
   addEphemeralContainer(namespace: string, name: string, patch: unknown): Promise<V1Pod> {
     return this.request(
       'PATCH',

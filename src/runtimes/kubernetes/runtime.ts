@@ -3,7 +3,7 @@
  * through the pods/ephemeralcontainers subresource, targeting the chosen container's namespaces
  * (how it runs: debugger.ts).
  */
-import type { KubeConfig, V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, V1EphemeralContainer, V1Node, V1Pod } from '@kubernetes/client-node';
 import { UserError } from '../../errors.js';
 import { debugLog } from '../../log.js';
 import { formatAddress, type TargetAddress } from '../address.js';
@@ -20,13 +20,15 @@ import type {
 } from '../runtime.js';
 import { KubeClient } from './client.js';
 import { namespaceFor, type KubeOptions } from './config.js';
-import { endDebugger, ephemeralDebugger, type PodTarget } from './debugger.js';
+import { endDebugger, podDebugger, type PodTarget } from './debugger.js';
 import { apiMessage, apiStatus } from './errors.js';
 import type { KubeRest } from './rest.js';
 import type { Profile } from '../security.js';
 import { podSecurityContext, profileFor } from './security.js';
 import { podContainerConfig, type EnvSources } from './pod-env.js';
 import { configNotes } from '../target-config.js';
+import { createNodeDebugger, findNode, isNodeTarget, NODE_LABEL, nodeDebuggerInfo, nodeIsReady } from './node-debugger.js';
+import { workloadPods } from './workloads.js';
 
 /** Marks an ephemeral container as a sidekick debugger (ephemeral containers have no labels). */
 const MARKER = 'SIDEKICK_ROLE';
@@ -72,6 +74,33 @@ export class KubernetesRuntime implements Runtime {
   }
 
   async findTarget(address: TargetAddress): Promise<Target> {
+    if (address.node) return findNode(this.k, address.name);
+    const namespace = namespaceFor(this.k.kc, address.namespace, this.opts.namespace);
+    if (address.workload) {
+      // as kubectl exec: the first running pod of the workload, the choice shown
+      const { running, total } = await workloadPods(this.k, namespace, address.workload, this.opts.selector);
+      const pod = running[0]!.metadata!.name!;
+      process.stderr.write(`sidekick: ${address.workload.typed} → pod ${pod} (1 of ${running.length} running${total > running.length ? `, ${total} in all` : ''})\n`);
+      return this.podTarget({ ...address, workload: undefined, namespace, name: pod });
+    }
+    if (this.opts.selector) {
+      throw new UserError(`-l picks among a workload's pods, and ${address.raw} is one pod`, {
+        hint: 'give a workload: deploy/NAME, sts/NAME, ds/NAME, rs/NAME, job/NAME or svc/NAME',
+        kind: 'invalid',
+      });
+    }
+    return this.podTarget(address);
+  }
+
+  /** Every running pod of a workload (diagnose's many targets). */
+  async findTargets(address: TargetAddress): Promise<Target[]> {
+    if (!address.workload) return [await this.findTarget(address)];
+    const namespace = namespaceFor(this.k.kc, address.namespace, this.opts.namespace);
+    const { running } = await workloadPods(this.k, namespace, address.workload, this.opts.selector);
+    return Promise.all(running.map((p) => this.podTarget({ ...address, workload: undefined, namespace, name: p.metadata!.name! })));
+  }
+
+  private async podTarget(address: TargetAddress): Promise<Target> {
     const namespace = namespaceFor(this.k.kc, address.namespace, this.opts.namespace);
     const pod = await this.readPod(namespace, address.name);
     const names = (pod.spec?.containers ?? []).map((c) => c.name);
@@ -137,6 +166,7 @@ export class KubernetesRuntime implements Runtime {
   }
 
   async isRunning(target: Target): Promise<boolean> {
+    if (isNodeTarget(target)) return nodeIsReady(this.k, target.name);
     const { namespace, pod, container } = splitTargetId(target.id);
     let p: V1Pod;
     try {
@@ -156,6 +186,8 @@ export class KubernetesRuntime implements Runtime {
   }
 
   async createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger> {
+    // a node's debugger is a pod of its own, in the namespace of -n
+    if (isNodeTarget(target)) return createNodeDebugger(this.k, namespaceFor(this.k.kc, undefined, this.opts.namespace), target, spec, progress, literal);
     const { namespace, pod, container } = splitTargetId(target.id);
     const podSpec = (target.engineState as V1Pod | undefined) ?? (await this.readPod(namespace, pod));
     const { profile } = spec.security;
@@ -190,7 +222,7 @@ export class KubernetesRuntime implements Runtime {
       throw this.patchFailure(e, namespace, pod, profile);
     }
     debugLog(`kubernetes: added ephemeral container ${name} to ${namespace}/${pod} (profile ${profile})`);
-    return ephemeralDebugger(this.k, { namespace, pod, container: name }, spec, spec.image, progress);
+    return podDebugger(this.k, { namespace, pod, container: name }, spec, spec.image, progress);
   }
 
   private patchFailure(e: unknown, namespace: string, pod: string, profile: Profile): UserError {
@@ -213,6 +245,10 @@ export class KubernetesRuntime implements Runtime {
   }
 
   async describeTarget(target: Target): Promise<TargetDetails> {
+    if (isNodeTarget(target)) {
+      const info = (target.engineState as V1Node | undefined)?.status?.nodeInfo;
+      return { image: info ? `${info.osImage}, ${info.containerRuntimeVersion}, kubelet ${info.kubeletVersion}` : '', entrypoint: [], command: [], user: '', restartCount: 0, state: 'running' };
+    }
     const { namespace, pod, container } = splitTargetId(target.id);
     const p = await this.readPod(namespace, pod);
     const c = p.spec?.containers.find((x) => x.name === container);
@@ -258,6 +294,8 @@ export class KubernetesRuntime implements Runtime {
   async listDebuggers(): Promise<DebuggerInfo[]> {
     const out: DebuggerInfo[] = [];
     for (const pod of await this.listPods()) {
+      const node = nodeDebuggerInfo(pod);
+      if (node) out.push(node);
       for (const ec of pod.spec?.ephemeralContainers ?? []) {
         if (!ec.env?.some((e) => e.name === MARKER)) continue;
         const state = pod.status?.ephemeralContainerStatuses?.find((s) => s.name === ec.name)?.state;
@@ -283,6 +321,12 @@ export class KubernetesRuntime implements Runtime {
       if (apiStatus(e) === 404) return undefined;
       throw e;
     });
+    // k8s://NS/POD: a node debugger pod, deleted
+    const node = address.container === undefined ? pod?.metadata?.labels?.[NODE_LABEL] : undefined;
+    if (node) {
+      await this.api.deletePod(where.namespace, where.pod);
+      return { name: where.pod, target: `k8s://node/${node}` };
+    }
     // only a sidekick debugger is ended, whatever the address names
     const ec = pod?.spec?.ephemeralContainers?.find((c) => c.name === where.container);
     if (!ec?.env?.some((e) => e.name === MARKER)) return undefined;
