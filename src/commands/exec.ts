@@ -24,6 +24,7 @@ export async function execCommand(args: ExecArgs): Promise<number> {
       ? await image.resolveImage(image.imageReference(args.target)!, args.pull ?? 'missing')
       : await resolveTarget(parseAddress(args.target), args.engineOptions, { copyStopped: true });
     debugLog(`target ${target.address} (${target.id.slice(0, 12)})`);
+    if (target.picked) say(target.picked);
     if (target.stopped) say(copyNotice(target.stopped));
     const spec = buildDebuggerSpec(target, { ...args, profile: args.engineOptions?.profile }, {
       stdinIsTTY: Boolean(process.stdin.isTTY),

@@ -40,6 +40,7 @@ export async function portForwardCommand(args: PortForwardArgs): Promise<number>
     const { runtime } = resolved;
     let target = resolved.target;
     debugLog(`target ${target.address} (${target.id.slice(0, 12)})`);
+    if (target.picked) say(target.picked);
 
     // Connections wait for the debugger; a port in use fails before anything is created.
     const route = new Route();

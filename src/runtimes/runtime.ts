@@ -21,6 +21,8 @@ export interface Target {
   name: string;
   image: string;
   running: boolean;
+  /** how the engine chose this target among several (a workload's pods), for the user to read */
+  picked?: string;
   /**
    * What the engine learned while finding the target (its namespace, its pod, its IPC mode...), for
    * its own later calls on it; opaque to everything outside that engine.

@@ -5,7 +5,7 @@
  */
 import { debugLog } from '../log.js';
 
-const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143, SIGPIPE: 141 };
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 // An engine call in flight gets this long to finish before sidekick exits anyway.
 const IN_FLIGHT_MS = 15_000;
@@ -64,15 +64,25 @@ export class Cleanup {
     const handler = (signal: NodeJS.Signals) => {
       if (this.signal) return;
       this.signal = signal;
-      if (!opts.quiet) process.stderr.write(`\nsidekick: ${signal}, cleaning up\n`);
+      // after a broken pipe there may be nobody left to read a message
+      if (!opts.quiet && signal !== 'SIGPIPE') process.stderr.write(`\nsidekick: ${signal}, cleaning up\n`);
       const waitInFlight = Promise.race([Promise.all(this.inFlight), new Promise((r) => setTimeout(r, IN_FLIGHT_MS))]);
       void waitInFlight
         .then(() => this.run())
         .finally(() => process.exit(SIGNAL_EXIT[signal] ?? 1));
     };
+    // Whoever reads our output went away (`sidekick exec ... | head -1`): Node reports it as an error
+    // on the stream, which would end the process on the spot; end the session as SIGPIPE would.
+    const brokenPipe = (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') handler('SIGPIPE');
+    };
     for (const s of SIGNALS) process.on(s, handler);
+    process.stdout.on('error', brokenPipe);
+    process.stderr.on('error', brokenPipe);
     return () => {
       for (const s of SIGNALS) process.off(s, handler);
+      process.stdout.off('error', brokenPipe);
+      process.stderr.off('error', brokenPipe);
     };
   }
 }

@@ -78,6 +78,9 @@ describe('workloads on kubernetes', () => {
     const full = await sidekick(['exec', `k8s://${ns}/deploy/web/app`, '--', 'hostname'], { env, timeout: 120_000 });
     expect(full.exitCode, full.stderr).toBe(0);
     expect(full.stderr).toMatch(/^sidekick: deploy\/web → pod web-/);
+    const quiet = await sidekick(['exec', '-q', `k8s://${ns}/deploy/web/app`, '--', 'hostname'], { env, timeout: 120_000 });
+    expect(quiet.exitCode, quiet.stderr).toBe(0);
+    expect(quiet.stderr).toBe('');
   });
 
   it('-l picks among the pods', async () => {

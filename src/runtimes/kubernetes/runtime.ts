@@ -80,8 +80,8 @@ export class KubernetesRuntime implements Runtime {
       // as kubectl exec: the first running pod of the workload, the choice shown
       const { running, total } = await workloadPods(this.k, namespace, address.workload, this.opts.selector);
       const pod = running[0]!.metadata!.name!;
-      process.stderr.write(`sidekick: ${address.workload.typed} → pod ${pod} (1 of ${running.length} running${total > running.length ? `, ${total} in all` : ''})\n`);
-      return this.podTarget({ ...address, workload: undefined, namespace, name: pod });
+      const picked = `${address.workload.typed} → pod ${pod} (1 of ${running.length} running${total > running.length ? `, ${total} in all` : ''})`;
+      return { ...(await this.podTarget({ ...address, workload: undefined, namespace, name: pod })), picked };
     }
     if (this.opts.selector) {
       throw new UserError(`-l picks among a workload's pods, and ${address.raw} is one pod`, {
