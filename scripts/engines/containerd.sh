@@ -125,7 +125,7 @@ if nerdctl=$(bash "$(dirname "$0")/../third-party.sh" nerdctl-${nerdctl_version#
   # nerdctl's own CNI configs stay apart from /etc/cni/net.d, which the kubelet's CRI plugin reads.
   mkdir -p /etc/nerdctl /etc/sidekick/nerdctl/net.d
   marker='# written by sidekick scripts/engines/containerd.sh'
-  if [ ! -f /etc/nerdctl/nerdctl.toml ] || grep -qxF "$marker" /etc/nerdctl/nerdctl.toml; then
+  if [ ! -f /etc/nerdctl/nerdctl.toml ] || grep -xF "$marker" /etc/nerdctl/nerdctl.toml >/dev/null; then
     printf '%s\n' "$marker" "address = \"unix://$socket\"" "cni_path = \"$cni_dir\"" \
       'cni_netconfpath = "/etc/sidekick/nerdctl/net.d"' >/etc/nerdctl/nerdctl.toml
   fi
