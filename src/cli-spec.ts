@@ -49,6 +49,7 @@ const KUBE: Record<string, OptionSpec> = {
   namespace: { type: 'string', alias: 'n', description: 'Kubernetes namespace (default: the context\'s)' },
   context: { type: 'string', description: 'kubeconfig context' },
   kubeconfig: { type: 'string', description: 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' },
+  'pod-running-timeout': { type: 'string', default: '2m', description: 'Kubernetes: how long to wait for a debugger (or its pod) to run, e.g. 30s, 2m' },
 };
 const PROFILE: OptionSpec = {
   type: 'string',

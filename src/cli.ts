@@ -5,6 +5,7 @@
  */
 import { quickParse, type OptionValue, type ParsedCommand } from './cli-spec.js';
 import { EXIT, UserError, isUserError } from './errors.js';
+import { parseDuration } from './duration.js';
 import { debugEnabled, enableDebug } from './log.js';
 import { VERSION } from './version.js';
 
@@ -48,6 +49,7 @@ const engineOptions = (o: ParsedCommand['options']) => ({
   namespace: str(o.namespace),
   profile: str(o.profile),
   selector: str(o.selector),
+  startTimeoutMs: str(o['pod-running-timeout']) === undefined ? undefined : parseDuration(str(o['pod-running-timeout'])!, '--pod-running-timeout'),
 });
 
 async function run({ command, positionals: p, options: o }: ParsedCommand): Promise<number> {

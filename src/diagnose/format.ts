@@ -72,10 +72,13 @@ export function formatText(r: Report, colour: boolean): string {
   lines.push(`  entrypoint  ${t.entrypoint.join(' ') || '-'}    command ${t.command.join(' ') || '-'}`);
   lines.push(`  user        ${t.user || 'root'}    state ${t.state}    restarts ${t.restartCount}    started ${t.startedAt ?? '?'}`);
 
-  lines.push('', head('PROCESSES'), '  PID     PPID    USER       STATE  RSS        COMMAND');
-  for (const { depth, p } of processTree(r.processes)) {
-    const pid = `${'  '.repeat(depth)}${p.pid}`;
-    lines.push(`  ${pid.padEnd(8)}${String(p.ppid).padEnd(8)}${(p.user || '?').padEnd(11)}${p.state.padEnd(7)}${bytes(p.rssBytes).padEnd(11)}${p.command}`);
+  const tree = processTree(r.processes).map(({ depth, p }) => ({ p, pid: `${'  '.repeat(depth)}${p.pid}` }));
+  // a deep tree widens the PID column rather than running into PPID
+  const pidWidth = Math.max(8, ...tree.map(({ pid }) => pid.length + 2));
+  const ppidWidth = Math.max(8, ...tree.map(({ p }) => String(p.ppid).length + 2));
+  lines.push('', head('PROCESSES'), `  ${'PID'.padEnd(pidWidth)}${'PPID'.padEnd(ppidWidth)}USER       STATE  RSS        COMMAND`);
+  for (const { p, pid } of tree) {
+    lines.push(`  ${pid.padEnd(pidWidth)}${String(p.ppid).padEnd(ppidWidth)}${(p.user || '?').padEnd(11)}${p.state.padEnd(7)}${bytes(p.rssBytes).padEnd(11)}${p.command}`);
   }
 
   lines.push('', head('NETWORK'));

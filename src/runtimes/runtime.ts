@@ -218,6 +218,8 @@ export interface EngineOptions {
   profile?: string;
   /** Kubernetes label selector (-l) narrowing a workload's pods */
   selector?: string;
+  /** Kubernetes: how long to wait for a debugger or its pod to run (--pod-running-timeout) */
+  startTimeoutMs?: number;
 }
 
 /** Labels that mark a debugger on every engine. */

@@ -12,6 +12,9 @@ const env = { KUBECONFIG };
 const ns = uniqueNamespace('sk-node');
 const NODE = 'sidekick-node';
 const fakeNode = uniqueNamespace('sk-fake-node');
+// a Node object that says Ready but has no kubelet behind it: a debugger pod pinned there never runs
+const silentNode = uniqueNamespace('sk-silent-node');
+const readyNow = () => ({ status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() }] } });
 const podsLeft = async () => (await kubectl(['get', 'pods', '-n', ns, '-o', 'name'])).trim();
 const run = (args: string[]) => sidekick(['exec', '-n', ns, ...args], { env, timeout: 150_000 });
 
@@ -24,7 +27,7 @@ describe('node debugging on kubernetes', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await kubectl(['delete', 'node', fakeNode, '--wait=false']).catch(() => undefined);
+    await kubectl(['delete', 'node', fakeNode, silentNode, '--wait=false', '--ignore-not-found']).catch(() => undefined);
     await deleteNamespace(ns);
   });
 
@@ -65,6 +68,28 @@ describe('node debugging on kubernetes', () => {
     expect((await cli).exitCode).toBe(130);
     expect(await eventually(async () => (await podsLeft()) === '', 30_000, 500)).toBe(true);
   }, 180_000);
+
+  it("diagnose node/NAME reports the node's processes (the kubelet among them) and deletes its pod", async () => {
+    const r = await sidekick(['diagnose', '--json', '-n', ns, `node/${NODE}`], { env, timeout: 150_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { target: { address: string }; processes: Array<{ pid: number; command: string }> };
+    expect(report.target.address).toBe(`k8s://node/${NODE}`);
+    expect(report.processes.some((p) => /(^|\/)kubelet( |$)/.test(p.command))).toBe(true);
+    expect(await podsLeft()).toBe('');
+  }, 180_000);
+
+  it('a node debugger pod that never runs: the reason within --pod-running-timeout, one line, the pod deleted', async () => {
+    await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: silentNode }, spec: { unschedulable: true, taints: [{ key: 'sidekick.test/fake', effect: 'NoExecute' }] } }));
+    // the node controller marks it NotReady after its grace period (40 s): the test runs well within it
+    await kubectl(['patch', 'node', silentNode, '--subresource=status', '--type=merge', '-p', JSON.stringify(readyNow())]);
+    const r = await run(['--pod-running-timeout', '4s', `node/${silentNode}`, '--', 'true']);
+    expectOneLineError(r, new RegExp(`the debugger did not start within 4s \\(pod Pending: the kubelet of node ${silentNode} has not started it\\).*--pod-running-timeout`));
+    expect(await podsLeft()).toBe('');
+  }, 60_000);
+
+  it('refuses a bad --pod-running-timeout in one line', async () => {
+    expectOneLineError(await run(['--pod-running-timeout', 'soon', `node/${NODE}`, '--', 'true']), /bad --pod-running-timeout "soon"/);
+  });
 
   it.each([
     [['node/no-such-node'], /node no-such-node not found/],

@@ -10,7 +10,7 @@ import {
   splitSections,
   withoutDebugger,
 } from '../../src/diagnose/parse.js';
-import { parseDuration } from '../../src/commands/diagnose.js';
+import { parseDuration } from '../../src/duration.js';
 
 const PROCS = [
   'P 1', 'S 1 (server) S 0 1 1 0', 'U 65532', 'R 708', 'C /app/server ', 'F 0', 'F /dev/null', 'F socket:[111]',

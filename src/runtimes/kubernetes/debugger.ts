@@ -104,7 +104,7 @@ async function startState(k: KubeClient, where: PodTarget, image: string, end: n
   const state = statusOf(pod, where)?.state;
   if (state?.running) return 'running';
   if (state?.terminated) return 'terminated';
-  const waiting = state?.waiting?.reason ? `${state.waiting.reason}${state.waiting.message ? `: ${state.waiting.message}` : ''}` : 'not created yet';
+  const waiting = state?.waiting?.reason ? `${state.waiting.reason}${state.waiting.message ? `: ${state.waiting.message}` : ''}` : where.own ? podPending(pod) : 'not created yet';
   if (state?.waiting?.reason && FATAL_WAITING.has(state.waiting.reason)) {
     const pull = /Image|Pull/.test(state.waiting.reason);
     throw new UserError(`the debugger cannot start: ${waiting.split('\n')[0]}`, {
@@ -119,9 +119,19 @@ async function startState(k: KubeClient, where: PodTarget, image: string, end: n
   }
   if (Date.now() > end) {
     const timeoutMs = k.opts.startTimeoutMs ?? 120_000;
-    throw new UserError(`the debugger did not start within ${timeoutMs / 1000}s (${waiting})`, { hint: 'see "kubectl describe pod" for the cause' });
+    throw new UserError(`the debugger did not start within ${timeoutMs / 1000}s (${waiting})`, {
+      hint: `${where.own ? `see "kubectl describe node ${pod.spec?.nodeName}"` : `see "kubectl describe pod -n ${where.namespace} ${where.pod}"`}, or wait longer with --pod-running-timeout`,
+      kind: 'not-running',
+    });
   }
   return 'waiting';
+}
+
+/** Why a pod of our own has no container yet: the scheduler's word, or a kubelet that never took it. */
+function podPending(pod: V1Pod): string {
+  const unscheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
+  if (unscheduled) return `Unschedulable${unscheduled.message ? `: ${unscheduled.message}` : ''}`;
+  return `pod ${pod.status?.phase ?? 'Pending'}: the kubelet of node ${pod.spec?.nodeName ?? '?'} has not started it`;
 }
 
 async function exitCode(k: KubeClient, where: PodTarget): Promise<number> {
