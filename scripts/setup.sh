@@ -9,6 +9,9 @@ command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io runc)
+# the completion scripts are tested in the shells they are for
+command -v zsh >/dev/null 2>&1 || need+=(zsh)
+command -v fish >/dev/null 2>&1 || need+=(fish)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]} (Debian)"
   apt-get update -qq

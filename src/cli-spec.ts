@@ -49,8 +49,9 @@ const KUBE: Record<string, OptionSpec> = {
   namespace: { type: 'string', alias: 'n', description: 'Kubernetes namespace (default: the context\'s)' },
   context: { type: 'string', description: 'kubeconfig context' },
   kubeconfig: { type: 'string', description: 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' },
-  'pod-running-timeout': { type: 'string', default: '2m', description: 'Kubernetes: how long to wait for a debugger (or its pod) to run, e.g. 30s, 2m' },
 };
+/** For commands that start a debugger on Kubernetes (kubectl attach's flag name). */
+const POD_RUNNING_TIMEOUT: OptionSpec = { type: 'string', default: '2m', description: 'Kubernetes: how long to wait for the debugger (or its pod) to run, e.g. 30s, 2m' };
 const PROFILE: OptionSpec = {
   type: 'string',
   choices: ['general', 'baseline', 'restricted', 'netadmin', 'sysadmin'],
@@ -83,6 +84,7 @@ export const COMMANDS: CommandSpec[] = [
       profile: PROFILE,
       selector: SELECTOR,
       ...KUBE,
+      'pod-running-timeout': POD_RUNNING_TIMEOUT,
     },
     examples: [
       ['$0 exec my-app', 'a shell with tools inside a distroless container'],
@@ -105,6 +107,7 @@ export const COMMANDS: CommandSpec[] = [
       profile: PROFILE,
       selector: SELECTOR,
       ...KUBE,
+      'pod-running-timeout': POD_RUNNING_TIMEOUT,
     },
     examples: [
       ['$0 diagnose my-app --json > report.json', 'machine-readable (schema/diagnose-report.schema.json)'],
@@ -142,6 +145,7 @@ export const COMMANDS: CommandSpec[] = [
       quiet: { type: 'boolean', alias: 'q', default: false, description: "no messages of sidekick's own on stderr (failed connections included)" },
       profile: PROFILE,
       ...KUBE,
+      'pod-running-timeout': POD_RUNNING_TIMEOUT,
     },
     examples: [
       ['$0 port-forward my-app 8080', "a free local port -> the target's 8080"],
@@ -168,7 +172,8 @@ export const COMMANDS: CommandSpec[] = [
     description: 'Print a completion script for bash, zsh or fish (commands, options, their values, targets)',
     positionals: [{ name: 'shell', required: false, choices: ['bash', 'zsh', 'fish'], description: 'the shell to complete in' }],
     options: {
-      targets: { type: 'boolean', default: false, description: 'print the addresses of running targets, one a line, within ~2 s (the scripts call this)' },
+      targets: { type: 'boolean', default: false, description: 'print the addresses of running targets, one a line, within ~2 s (the scripts call this, with the -n, --context and --kubeconfig of the line being completed)' },
+      ...KUBE,
     },
     examples: [
       ['source <($0 completion bash)', 'complete in this bash session (add it to ~/.bashrc)'],

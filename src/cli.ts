@@ -115,7 +115,7 @@ async function run({ command, positionals: p, options: o }: ParsedCommand): Prom
     }
     case 'completion': {
       const { completionCommand } = await import('./commands/completion.js');
-      return completionCommand({ shell: str(p.shell), targets: bool(o.targets) ?? false });
+      return completionCommand({ shell: str(p.shell), targets: bool(o.targets) ?? false, engineOptions: engineOptions(o) });
     }
     case 'plugins': {
       const { pluginsCommand } = await import('./commands/plugins.js');

@@ -23,6 +23,8 @@ function choiceOptions(): Array<[string, readonly string[]]> {
   return [...seen];
 }
 const positionalChoices = (c: CommandSpec) => c.positionals[0]?.choices;
+/** Options that say which cluster the line means: passed on to `completion --targets`. */
+const KUBE_FLAGS = ['-n', '--namespace', '--context', '--kubeconfig'];
 /** A single-quoted shell word (descriptions carry quotes and parentheses). */
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -40,7 +42,7 @@ function bash(): string {
 # or save it as ~/.local/share/bash-completion/completions/sidekick
 _sidekick() {
   # Words are split at blanks only: bash's own COMP_WORDS also splits at ':' (docker://NAME).
-  local line="\${COMP_LINE:0:COMP_POINT}" words=() i word command="" options="" values="" first="none" positionals=0
+  local line="\${COMP_LINE:0:COMP_POINT}" words=() i word command="" options="" values="" first="none" positionals=0 kube=()
   read -ra words <<<"$line"
   if [[ \${#words[@]} -eq 0 || "$line" =~ [[:space:]]$ ]]; then words+=(""); fi
   local n=\${#words[@]}
@@ -53,6 +55,11 @@ _sidekick() {
       continue
     fi
     [[ "$word" == -- ]] && return 0
+    # the cluster the line names is the one whose targets complete
+    case "$word" in
+      ${KUBE_FLAGS.join('|')}) kube+=("$word" "\${words[i+1]}") ;;
+      ${KUBE_FLAGS.filter((f) => f.startsWith('--')).map((f) => `${f}=*`).join('|')}) kube+=("$word") ;;
+    esac
     if [[ "$word" == -* ]]; then
       [[ "$word" != *=* && " $values " == *" $word "* ]] && i=$((i + 1))
     else
@@ -73,7 +80,7 @@ ${choices.join('\n')}
     COMPREPLY=($(compgen -W "$options --help" -- "$cur"))
   elif [[ $positionals -eq 0 && "$first" == targets ]]; then
     # addresses of running containers, as "sidekick targets" lists them; the CLI gives up after ~2 s
-    COMPREPLY=($(compgen -W "$("\${words[0]}" completion --targets 2>/dev/null)" -- "$cur"))
+    COMPREPLY=($(compgen -W "$("\${words[0]}" completion --targets "\${kube[@]}" 2>/dev/null)" -- "$cur"))
   elif [[ $positionals -eq 0 && "$first" == words:* ]]; then
     COMPREPLY=($(compgen -W "\${first#words:}" -- "$cur"))
   fi
@@ -97,7 +104,7 @@ complete -F _sidekick sidekick
 function zsh(): string {
   const perCommand = COMMANDS.map((c) => {
     const first = takesTarget(c)
-      ? 'compadd -- ${(f)"$(${words[1]} completion --targets 2>/dev/null)"}'
+      ? 'compadd -- ${(f)"$(${words[1]} completion --targets "${(@)kube}" 2>/dev/null)"}'
       : positionalChoices(c)
         ? `compadd -- ${words(positionalChoices(c)!)}`
         : ':';
@@ -112,6 +119,13 @@ _sidekick() {
     compadd -- ${words(COMMANDS.map((c) => c.name))} --help --version --debug
     return
   fi
+  local i kube=()
+  for (( i = 3; i < CURRENT; i++ )); do
+    case $words[i] in
+      ${KUBE_FLAGS.join('|')}) kube+=($words[i] $words[i+1]) ;;
+      ${KUBE_FLAGS.filter((f) => f.startsWith('--')).map((f) => `${f}=*`).join('|')}) kube+=($words[i]) ;;
+    esac
+  done
   case $words[CURRENT-1] in
 ${choices.join('\n')}
     --kubeconfig) _files; return ;;
@@ -129,6 +143,20 @@ function fish(): string {
     '# sidekick completion for fish. Load it with: sidekick completion fish | source',
     '# or save it as ~/.config/fish/completions/sidekick.fish',
     'complete -c sidekick -f',
+    '# targets of the cluster the line names (-n, --context, --kubeconfig)',
+    'function __sidekick_targets',
+    '  set -l tokens (commandline -opc)',
+    '  set -l kube',
+    '  for i in (seq 2 (count $tokens))',
+    '    switch $tokens[$i]',
+    `      case ${KUBE_FLAGS.join(' ')}`,
+    '        set -a kube $tokens[$i] $tokens[(math $i + 1)]',
+    `      case ${KUBE_FLAGS.filter((f) => f.startsWith('--')).map((f) => `'${f}=*'`).join(' ')}`,
+    '        set -a kube $tokens[$i]',
+    '    end',
+    '  end',
+    '  $tokens[1] completion --targets $kube 2>/dev/null',
+    'end',
     `complete -c sidekick -n __fish_use_subcommand -l help -d 'show help'`,
     `complete -c sidekick -n __fish_use_subcommand -l version -d 'show the version'`,
     `complete -c sidekick -l debug -d ${quote(GLOBAL_OPTIONS.debug!.description)}`,
@@ -140,7 +168,7 @@ function fish(): string {
       const value = o.choices ? ` -xa ${quote(words(o.choices))}` : o.type === 'string' ? (name === 'kubeconfig' ? ' -rF' : ' -r') : '';
       lines.push(`complete -c sidekick ${when} -l ${name}${o.alias ? ` -s ${o.alias}` : ''}${value} -d ${quote(o.description)}`);
     }
-    if (takesTarget(c)) lines.push(`complete -c sidekick ${when} -a '(sidekick completion --targets 2>/dev/null)'`);
+    if (takesTarget(c)) lines.push(`complete -c sidekick ${when} -a '(__sidekick_targets)'`);
     else if (positionalChoices(c)) lines.push(`complete -c sidekick ${when} -a ${quote(words(positionalChoices(c)!))}`);
   }
   return `${lines.join('\n')}\n`;
