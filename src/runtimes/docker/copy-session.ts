@@ -221,7 +221,8 @@ async function mountToolkit(
 }
 
 function gone(e: unknown, target: Target): UserError {
-  if (statusOf(e) === 404 || /no such container/i.test(engineMessage(e))) {
+  // removed, or being removed: Docker calls a container it is removing "Dead"
+  if (statusOf(e) === 404 || /no such container|which is dead|removal .* in progress|marked for removal/i.test(engineMessage(e))) {
     return new UserError(`target ${target.address} was removed while sidekick was copying it`, {
       hint: 'nothing to debug: check what removed it',
       kind: 'not-found',
