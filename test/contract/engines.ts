@@ -51,6 +51,11 @@ export function requiresFor(what: string, ...needs: Capability[]): TestEngine[] 
   });
 }
 
+/** Whether the engine has these, for an expectation that holds only where it does. */
+export function has(engine: TestEngine, ...needs: Capability[]): boolean {
+  return lacking(engine.column, needs) === undefined;
+}
+
 type TestBody = () => Promise<void> | void;
 
 /**

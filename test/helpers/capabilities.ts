@@ -39,6 +39,8 @@ export type Capability =
   | 'chosenResolver'
   /** the toolkit is pulled by sidekick from a registry (not by a node agent) */
   | 'pullsItself'
+  /** the engine says how the target's image starts it (ENTRYPOINT and CMD) */
+  | 'imageConfig'
   /** Kubernetes' own: nodes (node/NAME) and workloads (deploy/NAME...) */
   | 'nodes'
   | 'workloads';
@@ -61,6 +63,7 @@ const LOCAL: Capabilities = {
   memoryLimits: true,
   chosenResolver: true,
   pullsItself: true,
+  imageConfig: true,
   nodes: '',
   workloads: '',
 };
@@ -91,6 +94,7 @@ export const CAPABILITIES: Record<Column, Capabilities> = {
     memoryLimits: true,
     chosenResolver: true,
     pullsItself: 'the kubelet pulls the toolkit (test/k8s)',
+    imageConfig: 'the API does not serve image configs: only a command the pod spec sets is known',
     nodes: true,
     workloads: true,
   },

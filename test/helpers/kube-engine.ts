@@ -86,7 +86,8 @@ export class KubernetesEngine implements TestEngine {
       await new Promise((r) => setTimeout(r, 100));
     }
     const id = (await kubectl(['get', 'pod', '-n', namespace, name, '-o', 'jsonpath={.metadata.uid}'])).trim();
-    return { name, id, address: `k8s://${namespace}/${name}` };
+    // the address sidekick reports (its canonical form names the container)
+    return { name, id, address: `k8s://${namespace}/${name}/app` };
   }
 
   async createStopped(): Promise<StartedTarget> {
