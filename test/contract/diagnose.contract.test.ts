@@ -7,7 +7,7 @@ import type { Report } from '../../src/diagnose/report.js';
 import { expectOneLineError, sidekick } from '../helpers/cli.js';
 import { serveDns } from '../helpers/dns.js';
 import { eventually, type StartedTarget } from '../helpers/engines.js';
-import { ALL_ENGINES, has, itIf } from './engines.js';
+import { forScenario, has, itIf } from './engines.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schema/diagnose-report.schema.json', import.meta.url), 'utf8'));
 const ajv = new Ajv({ allErrors: true });
@@ -18,7 +18,7 @@ const MB = 1024 * 1024;
 /** a name only the test's resolver knows */
 const KNOWN = 'db.sidekick.test';
 
-describe.each(ALL_ENGINES)('diagnose on $name', (engine) => {
+describe.each(forScenario('diagnose'))('diagnose on $name', (engine) => {
   let server: StartedTarget;
   let oom: StartedTarget;
   let noDns: StartedTarget;

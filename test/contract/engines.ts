@@ -11,6 +11,7 @@ import { containerdEngine } from '../helpers/containerd-engine.js';
 import { dockerEngine, podmanEngine, type TestEngine } from '../helpers/engines.js';
 import { kubernetesEngine } from '../helpers/kube-engine.js';
 import { nerdctlColumns } from '../helpers/nerdctl-engine.js';
+import { SCENARIOS, type ScenarioId } from './scenarios.js';
 
 export type { Capability } from '../helpers/capabilities.js';
 
@@ -28,7 +29,7 @@ afterAll(() => kubernetesEngine.dispose());
 const said = new Set<string>();
 /** One console line per engine and scenario that is not applicable there. */
 function notApplicable(engine: TestEngine, what: string, why: string): void {
-  const line = `n/a on ${engine.name}: ${what}: ${why}`;
+  const line = `n/a on ${engine.name}: ${what}: ${why || `not a thing on ${engine.name}`}`;
   if (said.has(line)) return;
   said.add(line);
   console.log(line);
@@ -54,6 +55,12 @@ export function requiresFor(what: string, ...needs: Capability[]): TestEngine[] 
 /** Whether the engine has these, for an expectation that holds only where it does. */
 export function has(engine: TestEngine, ...needs: Capability[]): boolean {
   return lacking(engine.column, needs) === undefined;
+}
+
+/** The engines a scenario of the support matrix runs on (scenarios.ts): requires() with its needs. */
+export function forScenario(id: ScenarioId): TestEngine[] {
+  const scenario = SCENARIOS[id];
+  return requiresFor(scenario.title.replace(/[(:;].*/, '').trim(), ...scenario.needs);
 }
 
 type TestBody = () => Promise<void> | void;

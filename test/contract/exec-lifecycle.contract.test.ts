@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sidekickProcess } from '../helpers/cli.js';
 import { eventually, type StartedTarget } from '../helpers/engines.js';
-import { ALL_ENGINES, itIf } from './engines.js';
+import { forScenario, itIf } from './engines.js';
 
-describe.each(ALL_ENGINES)('session lifecycle on $name', (engine) => {
+describe.each(forScenario('lifecycle'))('session lifecycle on $name', (engine) => {
   let target: StartedTarget;
   const started: StartedTarget[] = [];
 

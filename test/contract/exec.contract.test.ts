@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sidekick } from '../helpers/cli.js';
 import type { StartedTarget } from '../helpers/engines.js';
-import { ALL_ENGINES, itIf } from './engines.js';
+import { forScenario, itIf } from './engines.js';
 
-describe.each(ALL_ENGINES)('exec on $name', (engine) => {
+describe.each(forScenario('exec'))('exec on $name', (engine) => {
   let target: StartedTarget;
   let readOnly: StartedTarget;
   let nonRoot: StartedTarget;

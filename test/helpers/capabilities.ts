@@ -11,8 +11,8 @@ export const COLUMNS: readonly Column[] = ['docker', 'podman', 'containerd', 'ne
 export const COLUMN_TITLES: Record<Column, string> = { docker: 'Docker', podman: 'Podman', containerd: 'containerd', nerdctl: 'nerdctl', kubernetes: 'Kubernetes' };
 
 export type Capability =
-  /** a container of the engine's own, found through a local socket (the local engines' shared scenarios) */
-  | 'container'
+  /** a local engine's container: the scenarios not (yet) written for a pod as well */
+  | 'localEngine'
   /** a target is found by a prefix of its ID */
   | 'idPrefix'
   /** a container can exist without running (created, exited): the "not running" scenarios */
@@ -49,7 +49,7 @@ export type Capability =
 export type Capabilities = Record<Capability, true | string>;
 
 const LOCAL: Capabilities = {
-  container: true,
+  localEngine: true,
   idPrefix: true,
   stoppedTargets: true,
   stoppedCopy: true,
@@ -80,7 +80,7 @@ export const CAPABILITIES: Record<Column, Capabilities> = {
   containerd: CONTAINERD,
   nerdctl: CONTAINERD,
   kubernetes: {
-    container: 'a pod, found through a kubeconfig',
+    localEngine: 'its own scenarios are in test/k8s',
     idPrefix: 'pods are found by name, never by an ID prefix',
     stoppedTargets: "the kubelet restarts a pod's containers; a pod that does not run is Pending (test/k8s)",
     stoppedCopy: '-',
@@ -100,11 +100,11 @@ export const CAPABILITIES: Record<Column, Capabilities> = {
   },
 };
 
-/** Why an engine cannot run a scenario that needs these, or undefined when it can. */
+/** Why an engine cannot run a scenario that needs these ('' when it is not a thing there), or undefined when it can. */
 export function lacking(column: Column, needs: readonly Capability[]): string | undefined {
   for (const need of needs) {
     const has = CAPABILITIES[column][need];
-    if (has !== true) return has || `no ${need}`;
+    if (has !== true) return has;
   }
   return undefined;
 }
