@@ -10,7 +10,7 @@ import { debugLog } from '../log.js';
 import type { EngineName, TargetAddress } from './address.js';
 import type { EngineOptions, FindOptions, Runtime, Target } from './runtime.js';
 
-type Connector = (options: EngineOptions) => Promise<Runtime>;
+export type Connector = (options: EngineOptions) => Promise<Runtime>;
 
 const CONNECTORS: Record<EngineName, Connector> = {
   docker: async () => (await import('./docker/connect.js')).connectDocker(),
@@ -25,6 +25,16 @@ const LOCAL_ENGINES: EngineName[] = ['docker', 'podman', 'containerd', 'nerdctl'
 
 export async function connect(engine: EngineName, options: EngineOptions = {}): Promise<Runtime> {
   return CONNECTORS[engine](options);
+}
+
+/**
+ * For unit tests of what sits above the seam: engines answered by these connectors instead (an
+ * in-memory Runtime, test/helpers/fake-runtime.ts). Returns the undo.
+ */
+export function replaceConnectors(replacements: Partial<Record<EngineName, Connector>>): () => void {
+  const saved = { ...CONNECTORS };
+  Object.assign(CONNECTORS, replacements);
+  return () => void Object.assign(CONNECTORS, saved);
 }
 
 export interface Resolved {

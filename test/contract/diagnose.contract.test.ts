@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/diagnose/report.js';
 import { expectOneLineError, sidekick } from '../helpers/cli.js';
+import { serveDns } from '../helpers/dns.js';
 import { eventually, type StartedTarget } from '../helpers/engines.js';
-import { ENGINES } from './engines.js';
+import { forScenario, has, itIf } from './engines.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schema/diagnose-report.schema.json', import.meta.url), 'utf8'));
 const ajv = new Ajv({ allErrors: true });
@@ -14,8 +15,10 @@ const ajv = new Ajv({ allErrors: true });
 (formats as unknown as { default: (a: Ajv) => void }).default(ajv);
 const validate = ajv.compile(schema);
 const MB = 1024 * 1024;
+/** a name only the test's resolver knows */
+const KNOWN = 'db.sidekick.test';
 
-describe.each(ENGINES)('diagnose on $name', (engine) => {
+describe.each(forScenario('diagnose'))('diagnose on $name', (engine) => {
   let server: StartedTarget;
   let oom: StartedTarget;
   let noDns: StartedTarget;
@@ -45,7 +48,7 @@ describe.each(ENGINES)('diagnose on $name', (engine) => {
     expect(exitCode).toBe(0);
     expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
     expect(r.target.address).toBe(server.address);
-    expect(r.target.entrypoint).toEqual(['/app/server']);
+    expect(r.target.entrypoint).toEqual(has(engine, 'imageConfig') ? ['/app/server'] : []);
     expect(r.processes.find((p) => p.pid === 1)?.command).toBe('/app/server');
     // sidekick's own processes are not in the report
     expect(r.processes.every((p) => !/sidekick|collect/.test(p.command))).toBe(true);
@@ -59,7 +62,7 @@ describe.each(ENGINES)('diagnose on $name', (engine) => {
     expect(r.limits.openFiles.pid1).toBeGreaterThan(0);
   });
 
-  it('finds the OOM kill of a child while PID 1 survives, and the memory limit', async () => {
+  itIf(engine, 'memoryLimits')('finds the OOM kill of a child while PID 1 survives, and the memory limit', async () => {
     // the child allocates until the cgroup's OOM killer ends it
     expect(
       await eventually(async () => ((await report([oom.address])).report.limits.memory.oomKills ?? 0) >= 1, 20_000, 500),
@@ -79,16 +82,34 @@ describe.each(ENGINES)('diagnose on $name', (engine) => {
     expect(good.exitCode).toBe(0);
     expect(good.report.checks.map((c) => [c.spec, c.ok])).toEqual(passing.map((c) => [c, true]));
 
-    const failing = ['tcp://127.0.0.1:9', 'http://127.0.0.1:8080/missing', 'dns:nothing.invalid', 'process:postgres', 'port:9999'];
+    // the target's only nameserver (127.0.0.1) does not answer: a name a working resolver knows fails
+    const failing = ['tcp://127.0.0.1:9', 'http://127.0.0.1:8080/missing', `dns:${KNOWN}`, 'process:postgres', 'port:9999'];
     const bad = await report([noDns.address, ...failing.flatMap((c) => ['--check', c])]);
     expect(bad.exitCode).toBe(1);
     expect(bad.report.checks.map((c) => [c.spec, c.ok])).toEqual(failing.map((c) => [c, false]));
     const reasons = Object.fromEntries(bad.report.checks.map((c) => [c.kind, c.reason]));
     expect(reasons.tcp).toMatch(/refused/i);
     expect(reasons.http).toMatch(/404/);
-    expect(reasons.dns).toMatch(/cannot resolve nothing\.invalid/);
+    expect(reasons.dns).toMatch(/cannot resolve db\.sidekick\.test/);
     expect(reasons.process).toMatch(/no process named postgres/);
     expect(reasons.port).toMatch(/nothing listens on port 9999/);
+  });
+
+  itIf(engine, 'chosenResolver')("a dns check follows the target's resolver: passes while it answers, fails once it does not", async () => {
+    // the same name on the same target: only the resolver differs between the two runs
+    const resolver = await serveDns(await engine.pid(noDns), { [KNOWN]: '10.0.0.42' });
+    let answered;
+    try {
+      answered = await report([noDns.address, '--check', `dns:${KNOWN}`]);
+    } finally {
+      await resolver.stop();
+    }
+    expect(answered.report.checks.map((c) => [c.ok, c.reason])).toEqual([[true, 'resolves to 10.0.0.42']]);
+    expect(answered.exitCode).toBe(0);
+    const silent = await report([noDns.address, '--check', `dns:${KNOWN}`]);
+    expect(silent.report.checks.map((c) => c.ok)).toEqual([false]);
+    expect(silent.report.checks[0]!.reason).toMatch(/^cannot resolve db\.sidekick\.test: /);
+    expect(silent.exitCode).toBe(1);
   });
 
   it('prints a readable report within 100 columns, and Markdown', async () => {
@@ -105,15 +126,18 @@ describe.each(ENGINES)('diagnose on $name', (engine) => {
     expect(md.stdout).toMatch(/^\| PID \| PPID \|/m);
   });
 
-  it('exits 2 with the reason when it cannot diagnose', async () => {
+  it('exits 2 with the reason for a check it cannot run', async () => {
+    const bad = await run([server.address, '--check', 'ftp://x']);
+    expect(bad.exitCode).toBe(2);
+    expectOneLineError(bad, /bad --check "ftp:\/\/x"/);
+  });
+
+  itIf(engine, 'stoppedTargets')('exits 2 with the reason when the target does not run', async () => {
     const stopped = await engine.createStopped();
     try {
       const r = await run([stopped.address]);
       expect(r.exitCode).toBe(2);
       expectOneLineError(r, /not running/);
-      const bad = await run([server.address, '--check', 'ftp://x']);
-      expect(bad.exitCode).toBe(2);
-      expectOneLineError(bad, /bad --check "ftp:\/\/x"/);
     } finally {
       await engine.remove(stopped);
     }

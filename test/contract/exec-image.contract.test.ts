@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, sidekick } from '../helpers/cli.js';
 import { TARGET_IMAGE } from '../helpers/engines.js';
-import { ENGINES } from './engines.js';
+import { forScenario } from './engines.js';
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 const podman = new Docker({ socketPath: '/run/podman/podman.sock' });
@@ -26,7 +26,7 @@ describe('exec on an image (Docker, Podman)', () => {
   const podmanRef = `${podmanOnly.repo}:${podmanOnly.tag}`;
 
   beforeAll(async () => {
-    await Promise.all(ENGINES.filter((e) => e.name === 'docker' || e.name === 'podman').map((e) => e.ready()));
+    await Promise.all(forScenario('imageTargets').map((e) => e.ready()));
     await podman.getImage(TARGET_IMAGE).tag(podmanOnly);
   });
 

@@ -1,13 +1,14 @@
 /**
- * The same `sidekick exec` scenarios against every engine: the target's processes, files, network,
- * environment, exit codes, and cleanup. Targets are the distroless fixture (no shell, no tools).
+ * The same `sidekick exec` scenarios against every engine, Kubernetes included: the target's
+ * processes, files, network, environment, exit codes, and cleanup. Targets are the distroless fixture
+ * (no shell, no tools).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sidekick } from '../helpers/cli.js';
 import type { StartedTarget } from '../helpers/engines.js';
-import { ENGINES } from './engines.js';
+import { forScenario, itIf } from './engines.js';
 
-describe.each(ENGINES)('exec on $name', (engine) => {
+describe.each(forScenario('exec'))('exec on $name', (engine) => {
   let target: StartedTarget;
   let readOnly: StartedTarget;
   let nonRoot: StartedTarget;
@@ -111,8 +112,8 @@ describe.each(ENGINES)('exec on $name', (engine) => {
     expect(r.stderr).toMatch(/^sidekick: the toolkit's programs cannot run inside the target's root .*: you are in the toolkit's filesystem, the target's is at \/proc\/1\/root\n$/);
   });
 
-  it('finds the target by ID prefix', async () => {
-    const r = await run([`${engine.name}://${target.id.slice(0, 12)}`, '--', 'true']);
+  itIf(engine, 'idPrefix')('finds the target by ID prefix', async () => {
+    const r = await run([engine.addressOf(target.id.slice(0, 12)), '--', 'true']);
     expect(r.exitCode).toBe(0);
   });
 });

@@ -5,12 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sidekick } from '../helpers/cli.js';
 import type { StartedTarget } from '../helpers/engines.js';
-import { ENGINES } from './engines.js';
+import { forScenario } from './engines.js';
 
 const compare = ['--', 'sh', '-c', 'readlink /proc/self/ns/ipc; readlink /proc/1/ns/ipc'];
 const NOTE = /IPC namespace not shared: the target's ipc mode is "private" \(run it with --ipc=shareable to share it\)/;
 
-describe.each(ENGINES)('IPC namespace on $name', (engine) => {
+describe.each(forScenario('ipc'))('IPC namespace on $name', (engine) => {
   let shareable: StartedTarget;
   let plain: StartedTarget;
 

@@ -2,9 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sidekick, sidekickProcess } from '../helpers/cli.js';
 import { eventually, type StartedTarget } from '../helpers/engines.js';
-import { ENGINES } from './engines.js';
+import { forScenario } from './engines.js';
 
-describe.each(ENGINES)('listings on $name', (engine) => {
+describe.each(forScenario('listings'))('listings on $name', (engine) => {
   let target: StartedTarget;
 
   beforeAll(async () => {

@@ -13,7 +13,7 @@ import type { ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, sidekick, sidekickProcess } from '../helpers/cli.js';
 import { eventually, type StartedTarget, type TestEngine } from '../helpers/engines.js';
-import { ENGINES } from './engines.js';
+import { forScenario, has } from './engines.js';
 
 interface Forward {
   local: string;
@@ -23,9 +23,11 @@ interface Forward {
   port: number;
 }
 
-// Each engine says whether --via nsenter can work on it (it runs here and names the target's process).
+// Each engine declares whether --via nsenter can work on it (it runs here and names the target's
+// process: capability nsenter); --via auto takes nsenter there.
+const ENGINES = forScenario('portForward');
 const CASES = ENGINES.flatMap((engine) =>
-  (engine.nsenter ? (['exec', 'nsenter'] as const) : (['exec'] as const)).map((via) => ({ engine, via, label: `${engine.name} via ${via}` })),
+  (has(engine, 'nsenter') ? (['exec', 'nsenter'] as const) : (['exec'] as const)).map((via) => ({ engine, via, label: `${engine.name} via ${via}` })),
 );
 
 interface Session {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, sidekick } from '../helpers/cli.js';
 import type { StartedTarget } from '../helpers/engines.js';
-import { ENGINES } from './engines.js';
+import { forScenario } from './engines.js';
 
 const CAP = { NET_ADMIN: 12, SYS_CHROOT: 18, SYS_PTRACE: 19, SYS_ADMIN: 21 } as const;
 // what the debugger reports of itself, then the target's file as its view allows
@@ -32,7 +32,7 @@ function parse(stdout: string): Seen {
 const has = (caps: bigint, cap: keyof typeof CAP) => ((caps >> BigInt(CAP[cap])) & 1n) === 1n;
 const FULL_VIEW = { cwd: '/app', greeting: 'hello from the target filesystem' };
 
-describe.each(ENGINES)('--profile on $name', (engine) => {
+describe.each(forScenario('profiles'))('--profile on $name', (engine) => {
   let rootTarget: StartedTarget;
   let nonRoot: StartedTarget;
   const run = (args: string[]) => sidekick(['exec', ...args], { env: engine.env });

@@ -10,12 +10,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sidekick } from '../helpers/cli.js';
 import type { StartedTarget } from '../helpers/engines.js';
 import { PtySession } from '../helpers/pty.js';
-import { ENGINES } from './engines.js';
+import { forScenario } from './engines.js';
 
 const IMAGE = '127.0.0.1:5055/sidekick/toolkit:pull-test';
 /** The local registry logs each request (scripts/engines/registry.sh): a pull asks for the manifest. */
 const manifestRequests = () => readFileSync('/var/log/sidekick/registry.log', 'utf8').split('\n').filter((l) => l.includes('/v2/sidekick/toolkit/manifests/pull-test')).length;
-describe.each(ENGINES)('pulling the toolkit from a registry ($name)', (engine) => {
+describe.each(forScenario('pull'))('pulling the toolkit from a registry ($name)', (engine) => {
   let target: StartedTarget;
   const run = (args: string[]) => sidekick(['exec', ...args], { env: engine.env });
   // Only this name goes: the image is a copy of busybox:musl, which keeps its own.

@@ -6,12 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sidekick } from '../helpers/cli.js';
 import type { StartedTarget } from '../helpers/engines.js';
-import { ENGINES } from './engines.js';
+import { forScenario } from './engines.js';
 
 // A value a shell string would break: newlines, quotes, $, backquotes, backslashes.
 const ODD = 'two\nlines "q" \'s\' $HOME $(id) `id` \\ end';
 
-describe.each(ENGINES)('the target environment on $name', (engine) => {
+describe.each(forScenario('targetEnv'))('the target environment on $name', (engine) => {
   let titled: StartedTarget;
   let plain: StartedTarget;
   let nginx: StartedTarget;

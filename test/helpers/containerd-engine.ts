@@ -12,6 +12,7 @@ import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CAPABILITIES, type Capabilities } from './capabilities.js';
 import { CniNetworks } from './cni-networks.js';
 import { FIXTURE_IMAGES, FIXTURE_READY, type Fixture, type StartedTarget, type TargetOptions, type TestEngine } from './engines.js';
 
@@ -24,12 +25,23 @@ export const LOCALHOST = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost 
 export class ContainerdEngine implements TestEngine {
   /** the variable that points sidekick at this engine's socket */
   readonly endpointVariable = 'CONTAINERD_ADDRESS';
-  readonly runsPrivileged = true;
-  readonly nsenter = true;
+  get runsPrivileged(): boolean {
+    return this.capabilities.privileged === true;
+  }
+  get nsenter(): boolean {
+    return this.capabilities.nsenter === true;
+  }
   readonly env: Record<string, string> = {};
+  readonly capabilities: Capabilities;
   private readonly networks = new CniNetworks(join(WORK, 'cni'));
 
-  constructor(readonly name: 'containerd' | 'nerdctl') {}
+  constructor(readonly name: 'containerd' | 'nerdctl') {
+    this.capabilities = CAPABILITIES[name];
+  }
+
+  get column(): 'containerd' | 'nerdctl' {
+    return this.name;
+  }
 
   private async ctr(args: string[], namespace = NAMESPACE): Promise<string> {
     const r = await execa('ctr', ['--address', SOCKET, '--namespace', namespace, ...args], { reject: false, stdin: 'ignore' });
@@ -219,6 +231,17 @@ export class ContainerdEngine implements TestEngine {
 
   async allIds(): Promise<string[]> {
     return this.lines(['containers', 'ls', '-q']);
+  }
+
+  /** The task's PID, as `ctr tasks ls` lists it (ID PID STATUS). */
+  async pid(target: StartedTarget): Promise<number> {
+    const row = (await this.lines(['tasks', 'ls'])).map((l) => l.split(/\s+/)).find((f) => f[0] === target.id);
+    if (!row) throw new Error(`no task of ${target.id} on containerd`);
+    return Number(row[1]);
+  }
+
+  addressOf(name: string): string {
+    return `${this.name}://${name}`;
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
+import { CAPABILITIES, type Capabilities, type Column } from './capabilities.js';
 
 export interface TargetOptions {
   /** which fixture image: the distroless server (default) or the daemon that writes its title over its environ */
@@ -32,6 +33,10 @@ export interface StartedTarget {
 
 export interface TestEngine {
   name: string;
+  /** the support matrix's column this engine fills */
+  readonly column: Column;
+  /** what it can do here (test/helpers/capabilities.ts); scenarios state what they need of it */
+  readonly capabilities: Capabilities;
   /** environment the CLI needs to find this engine */
   env: Record<string, string>;
   /** the variable that points the CLI at this engine's endpoint (DOCKER_HOST, CONTAINER_HOST...) */
@@ -60,6 +65,10 @@ export interface TestEngine {
   /** a user-defined network whose names (TargetOptions.networkAliases) only its members resolve */
   createNetwork(): Promise<string>;
   removeNetwork(name: string): Promise<void>;
+  /** the target's main process as this machine sees it (to enter its namespaces); capability chosenResolver */
+  pid(target: StartedTarget): Promise<number>;
+  /** the address a user would type for a target of this name on this engine */
+  addressOf(name: string): string;
 }
 
 export const TARGET_IMAGE = 'sidekick-fixture/target:latest';
@@ -82,14 +91,21 @@ export class DockerApiEngine implements TestEngine {
   ) {
     this.docker = new Docker({ socketPath });
     this.endpointVariable = name === 'podman' ? 'CONTAINER_HOST' : 'DOCKER_HOST';
-    this.runsPrivileged = name !== 'docker';
+    this.column = name;
+    this.capabilities = CAPABILITIES[name];
+    this.runsPrivileged = this.capabilities.privileged === true;
   }
+
+  readonly column: Column;
+  readonly capabilities: Capabilities;
 
   readonly endpointVariable: string;
   // dockerd 20.10 asks runc for every capability of a privileged container, CAP_SYS_RESOURCE too,
   // which this VM lacks ("unable to apply caps"); Podman asks only for those it has.
   readonly runsPrivileged: boolean;
-  readonly nsenter = true;
+  get nsenter(): boolean {
+    return this.capabilities.nsenter === true;
+  }
 
   async ready(): Promise<void> {
     try {
@@ -196,6 +212,14 @@ export class DockerApiEngine implements TestEngine {
 
   async removeNetwork(name: string): Promise<void> {
     await this.docker.getNetwork(name).remove().catch(() => undefined);
+  }
+
+  async pid(target: StartedTarget): Promise<number> {
+    return (await this.docker.getContainer(target.id).inspect()).State.Pid;
+  }
+
+  addressOf(name: string): string {
+    return `${this.name}://${name}`;
   }
 }
 

@@ -45,6 +45,12 @@ export interface PodOptions {
   env?: unknown[];
   envFrom?: unknown[];
   workingDir?: string;
+  /** the app container's arguments (the image's entrypoint stays) */
+  args?: string[];
+  /** a memory limit in bytes (requests the same) */
+  memoryBytes?: number;
+  /** nameservers of the pod's resolv.conf (dnsPolicy None) */
+  dns?: string[];
 }
 
 /** A pod of the distroless fixture, ready when this resolves. */
@@ -55,7 +61,8 @@ export async function startPod(opts: PodOptions): Promise<void> {
       ? undefined
       : { runAsUser: opts.runAsUser, runAsGroup: opts.runAsUser };
   const securityContext = opts.containerSecurity ?? (opts.readOnly ? { ...sc, readOnlyRootFilesystem: true } : sc);
-  const app = { command: opts.command, env: opts.env, envFrom: opts.envFrom, workingDir: opts.workingDir };
+  const resources = opts.memoryBytes ? { limits: { memory: String(opts.memoryBytes) }, requests: { memory: String(opts.memoryBytes) } } : undefined;
+  const app = { command: opts.command, args: opts.args, env: opts.env, envFrom: opts.envFrom, workingDir: opts.workingDir, resources };
   const containers = [{ name: 'app', image: FIXTURE_IMAGES[opts.fixture ?? 'target'], imagePullPolicy: 'Never', securityContext, ...app }];
   if (opts.extraContainer) {
     // the same server on other ports: the pod's containers share one network namespace
@@ -66,7 +73,12 @@ export async function startPod(opts: PodOptions): Promise<void> {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: opts.name, namespace: opts.namespace, annotations: opts.annotations },
-    spec: { terminationGracePeriodSeconds: 1, securityContext: opts.podSecurity, containers },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      securityContext: opts.podSecurity,
+      containers,
+      ...(opts.dns ? { dnsPolicy: 'None', dnsConfig: { nameservers: opts.dns } } : {}),
+    },
   };
   await kubectl(['apply', '-f', '-'], JSON.stringify(pod));
   await kubectl(['wait', '-n', opts.namespace, '--for=condition=Ready', `pod/${opts.name}`, '--timeout=90s']);

@@ -1,0 +1,127 @@
+/**
+ * The scenarios of the suite, one per row of the README's support matrix: what each needs of an engine
+ * (test/helpers/capabilities.ts) and the test files that run it. The contract tests take their engines
+ * from here (engines.ts `forScenario`), and support-matrix.ts renders the matrix from the same data, so
+ * the two cannot tell different stories. Pure data: importing it reaches no engine.
+ */
+import { type Capability, type Column } from '../helpers/capabilities.js';
+
+export interface Scenario {
+  /** the matrix row's first cell (Markdown) */
+  title: string;
+  /** what an engine must have to run it; the others are named on the console with the reason */
+  needs: Capability[];
+  /** the test files that run it (their itIf(...) tests add what only some engines can do) */
+  files: string[];
+  /** a cell's words instead of "yes", where an engine runs it: for every engine, or per column */
+  yes?: string;
+  says?: Partial<Record<Column, string>>;
+  /** words added to the cell of an engine that has a capability (port-forward's nsenter) */
+  adds?: Partial<Record<Capability, string>>;
+  /** where an engine lacks what it needs, but another test covers its own way (test/k8s) */
+  elsewhere?: Partial<Record<Column, string>>;
+}
+
+const K8S = 'test/k8s/exec-kubernetes.test.ts';
+
+export const SCENARIOS = {
+  exec: {
+    title: 'processes, files at `/`, unpublished port, env and workdir, exit codes 0/7/127, stdout/stderr apart, stdin `-i`, a script on stdin, read-only and non-root targets, `-u`, a dynamically linked toolkit (its own filesystem, the target\'s at `/proc/1/root`, a note)',
+    needs: [],
+    files: ['test/contract/exec.contract.test.ts'],
+  },
+  targetEnv: {
+    title: 'the configured env and workdir from the engine, although the process wrote its title over its environ (proctitle fixture and Debian\'s nginx, FROM scratch); values with newlines, quotes, `$`; `entrypoint --print` / `--run` in the session',
+    needs: ['localEngine'],
+    files: ['test/contract/target-env.contract.test.ts'],
+    elsewhere: {
+      kubernetes: 'yes: `env`, `$(VAR)`, ConfigMap/Secret keys, fieldRef, `envFrom`, `workingDir`; RBAC-hidden ones named under `--debug`; `entrypoint --print` when the pod spec sets `command`, else says why not (`test/k8s/target-env.test.ts`)',
+    },
+  },
+  profiles: {
+    title: '`--profile` general/baseline/restricted/netadmin/sysadmin (uid, `CapEff`, no-new-privs)',
+    needs: ['debuggerUser'],
+    files: ['test/contract/profiles.contract.test.ts'],
+    says: { docker: 'yes; `sysadmin` fails here in one line (dockerd 20.10 asks for `CAP_SYS_RESOURCE`, which the test VM lacks)' },
+    elsewhere: { kubernetes: 'yes, on a non-root pod in namespaces enforcing nothing, "baseline" and "restricted" (`test/k8s/profiles-kubernetes.test.ts`)' },
+  },
+  terminal: {
+    title: 'interactive TTY in a pseudo-terminal (prompt, resize, ^C, exit code)',
+    needs: ['localEngine'],
+    files: ['test/e2e/terminal.test.ts'],
+    elsewhere: { kubernetes: `yes (\`${K8S}\`)` },
+  },
+  lifecycle: {
+    title: 'SIGINT/SIGTERM/SIGHUP/SIGKILL of the CLI leave nothing; target killed mid-session: message, exit 123',
+    needs: [],
+    files: ['test/contract/exec-lifecycle.contract.test.ts'],
+    says: { kubernetes: `the pod deleted mid-session: 123; SIGINT and SIGKILL of the CLI end the debugger's processes (\`${K8S}\`)` },
+  },
+  errors: {
+    title: 'bad inputs (socket missing, permission denied, ambiguous prefix, not running, `--pull never`, pull failure, no `sh`)',
+    needs: ['localEngine', 'endpointSocket'],
+    files: ['test/contract/exec-errors.contract.test.ts'],
+    elsewhere: { kubernetes: `pod/container not found, RBAC, admission, pull failure, kubeconfig/context, API unreachable (\`${K8S}\`)` },
+  },
+  finding: {
+    title: 'finding the engine or cluster; a bare name searched on every local engine',
+    needs: ['localEngine', 'endpointSocket'],
+    files: ['test/contract/bare-names.test.ts', 'test/contract/exec-errors.contract.test.ts'],
+    says: { docker: 'probe chain, `--debug`', podman: 'probe chain', containerd: 'probe chain', nerdctl: 'probe chain' },
+    elsewhere: { kubernetes: 'kubeconfig, `--context`, and in-cluster (a service account\'s token, CA and namespace, no kubeconfig); `test/k8s/cluster-choice.test.ts`' },
+  },
+  pull: {
+    title: 'pull from a registry: `--pull missing|always`, progress on a terminal or not, `-q`',
+    needs: ['localEngine', 'pullsItself'],
+    files: ['test/contract/pull.test.ts'],
+    elsewhere: { kubernetes: `the kubelet pulls; sidekick says so from the pod's events (tested against the local registry), and reports its failure (\`${K8S}\`)` },
+  },
+  ipc: {
+    title: 'IPC namespace',
+    needs: ['localEngine'],
+    files: ['test/contract/ipc.contract.test.ts'],
+    says: { docker: 'joined when the target is `--ipc=shareable`', podman: 'joined (Podman reports every container shareable)', containerd: 'joined', nerdctl: 'joined' },
+    elsewhere: { kubernetes: 'shared with the pod' },
+  },
+  listings: {
+    title: '`targets`, `sessions`, `cleanup` (`--only`, `--all`)',
+    needs: ['localEngine'],
+    files: ['test/contract/listings.contract.test.ts'],
+    elsewhere: { kubernetes: `\`sessions\` lists ended ephemeral debuggers too (\`${K8S}\`)` },
+  },
+  stoppedCopy: {
+    title: 'stopped/exited container: a session in a copy (files, env, user, workdir; original unchanged; nothing left, SIGKILL too)',
+    needs: ['stoppedCopy'],
+    files: ['test/contract/exec-stopped.contract.test.ts'],
+  },
+  imageTargets: {
+    title: '`exec image://REF`: a disposable container of a local image (first engine that has it)',
+    needs: ['imageTargets'],
+    files: ['test/contract/exec-image.contract.test.ts'],
+  },
+  diagnose: {
+    title: 'diagnose (facts, OOM kill, checks: a dns check passes with a resolver that answers and fails once it does not; schema, text, Markdown)',
+    needs: [],
+    files: ['test/contract/diagnose.contract.test.ts'],
+  },
+  portForward: {
+    title: 'port-forward (`--via`), `--follow-restarts` (target killed, then started again)',
+    needs: ['localEngine'],
+    files: ['test/contract/port-forward.contract.test.ts'],
+    yes: 'exec',
+    adds: { nsenter: '+ nsenter (`--via auto` takes it)' },
+    elsewhere: { kubernetes: `exec (pods/exec relays); \`--follow-restarts\`: container killed, restarted by the kubelet (\`${K8S}\`)` },
+  },
+  nodes: {
+    title: 'nodes: `node/NAME`, `k8s://node/NAME`: kubelet among processes, node files at `/`, host pid/net/ipc under general, netadmin, sysadmin; listed by `sessions`; pod deleted on exit, SIGINT, SIGKILL (reaper); missing node, NotReady node, `--profile restricted`',
+    needs: ['nodes'],
+    files: ['test/k8s/node.test.ts'],
+  },
+  workloads: {
+    title: 'workloads: `deploy/`, `deployment/`, `sts/`, `statefulset/`, `ds/`, `rs/`, `job/`, `svc/`, `k8s://NS/KIND/NAME`, `-l`; diagnose of every pod (`--json` array, worst exit code); no running pod, missing workload, ambiguous kind, empty selection',
+    needs: ['workloads'],
+    files: ['test/k8s/workloads.test.ts'],
+  },
+} satisfies Record<string, Scenario>;
+
+export type ScenarioId = keyof typeof SCENARIOS;
