@@ -29,7 +29,7 @@ afterAll(() => kubernetesEngine.dispose());
 const said = new Set<string>();
 /** One console line per engine and scenario that is not applicable there. */
 function notApplicable(engine: TestEngine, what: string, why: string): void {
-  const line = `n/a on ${engine.name}: ${what}: ${why || `not a thing on ${engine.name}`}`;
+  const line = `n/a on ${engine.name}: ${what}: ${why && why !== '-' ? why : `not a thing on ${engine.name}`}`;
   if (said.has(line)) return;
   said.add(line);
   console.log(line);
@@ -60,7 +60,7 @@ export function has(engine: TestEngine, ...needs: Capability[]): boolean {
 /** The engines a scenario of the support matrix runs on (scenarios.ts): requires() with its needs. */
 export function forScenario(id: ScenarioId): TestEngine[] {
   const scenario = SCENARIOS[id];
-  return requiresFor(scenario.title.replace(/[(:;].*/, '').trim(), ...scenario.needs);
+  return requiresFor(scenario.title.split(/ \(|: |; /)[0]!, ...scenario.needs);
 }
 
 type TestBody = () => Promise<void> | void;

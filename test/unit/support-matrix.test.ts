@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CAPABILITIES, COLUMNS } from '../helpers/capabilities.js';
+import { CAPABILITIES, COLUMNS, lacking } from '../helpers/capabilities.js';
 import { SCENARIOS } from '../contract/scenarios.js';
 import { BEGIN, END, renderMatrix, withMatrix } from '../contract/support-matrix.js';
 
@@ -29,6 +29,12 @@ describe('the support matrix', () => {
     for (const scenario of Object.values(SCENARIOS)) for (const file of scenario.files) expect(() => readFileSync(`${root}${file}`)).not.toThrow();
     expect(renderMatrix(root).split('\n')[0]).toBe('| scenario | Docker | Podman | containerd | nerdctl | Kubernetes |');
     expect(COLUMNS).toHaveLength(5);
+  });
+
+  it("gives the first reason an engine lacks what a scenario needs, and none where it has everything", () => {
+    expect(lacking('docker', ['idPrefix', 'networks', 'nsenter'])).toBeUndefined();
+    expect(lacking('kubernetes', ['memoryLimits', 'removableDebuggers', 'idPrefix'])).toBe(CAPABILITIES.kubernetes.removableDebuggers);
+    expect(lacking('podman', ['nodes'])).toBe('');
   });
 
   it('says port-forward takes nsenter on containerd and nerdctl, as their engines declare', () => {
