@@ -43,6 +43,8 @@ export interface CtrDebuggerOptions {
   /** removes the container and its snapshot, if still there; `running` when its task may still be alive */
   removeContainer(running: boolean): Promise<void>;
   orphanCleanup: CleanupRecipe;
+  /** its address as DebuggerInfo.id gives it, which `exec -d` prints */
+  address?: string;
 }
 
 /**
@@ -182,9 +184,26 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
     };
   }
 
+  /**
+   * exec -d: `ctr run -d` (no --rm) starts the task and returns; task and container stay until
+   * `sidekick attach` or `cleanup` removes them. With a TTY, ctr needs the local terminal to make
+   * the task's console (it sets it raw for the moment it runs).
+   */
+  async function startDetached(): Promise<string> {
+    const proc = o.ctr.spawn(o.namespace, ['run', '-d', `--pid-file=${pidFile}`, ...o.runArgs], [spec.tty ? 'inherit' : 'ignore', spec.tty ? 'inherit' : 'ignore', 'pipe']);
+    child = proc.child;
+    let said = '';
+    proc.child.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    const code = await proc.done;
+    if (code !== 0 || !taskCreated()) throw startFailure(said);
+    rmSync(o.workDir, { recursive: true, force: true });
+    return o.address ?? o.id;
+  }
+
   return {
     id: o.id,
     exec,
+    startDetached,
     name: spec.name,
     notes: o.notes,
     orphanCleanup: o.orphanCleanup,

@@ -20,6 +20,7 @@ import { configNotes } from '../target-config.js';
 import {
   LABEL,
   ROLE_DEBUGGER,
+  type AttachedDebugger,
   type Debugger,
   type DebuggerInfo,
   type DebuggerSpec,
@@ -67,7 +68,7 @@ interface ContainerInfo {
   Labels?: Record<string, string> | null;
   CreatedAt?: string;
   Spec?: {
-    process?: { args?: string[]; env?: string[]; cwd?: string; user?: { uid?: number; gid?: number; username?: string } };
+    process?: { args?: string[]; env?: string[]; cwd?: string; terminal?: boolean; user?: { uid?: number; gid?: number; username?: string } };
     linux?: { resources?: { memory?: { limit?: number } } };
     mounts?: SpecMount[];
   };
@@ -280,6 +281,7 @@ export class ContainerdRuntime implements Runtime {
       label: this.label,
       workDir,
       removeContainer: (running) => this.removeContainer(namespace, spec.name, running),
+      address: formatAddress(this.engine, spec.name, namespace),
       orphanCleanup: {
         kind: 'exec',
         file: '/bin/sh',
@@ -448,6 +450,8 @@ export class ContainerdRuntime implements Runtime {
               running: task?.status === 'RUNNING',
               created: info.CreatedAt ? new Date(info.CreatedAt) : new Date(),
               owner: labels[LABEL.owner],
+              detached: labels[LABEL.detached] === 'true',
+              attachable: labels[LABEL.detached] === 'true' && task?.status === 'RUNNING',
             };
           });
       }),
@@ -466,6 +470,20 @@ export class ContainerdRuntime implements Runtime {
     if (labels[LABEL.role] !== ROLE_DEBUGGER) return undefined;
     await this.removeContainer(namespace, address.name, true);
     return { name: address.name, target: labels[LABEL.targetName] ?? labels[LABEL.target] ?? '' };
+  }
+
+  async attachDebugger(address: TargetAddress): Promise<AttachedDebugger> {
+    const namespace = address.namespace ?? this.flavor.defaultNamespace;
+    const info = await this.info(namespace, address.name).catch((e: unknown) => {
+      if (e instanceof CtrFailure) return undefined; // not there
+      throw e;
+    });
+    const { attachCtrDebugger } = await import('./attach.js');
+    return attachCtrDebugger(
+      { ctr: this.ctr, namespace, removeContainer: (running) => this.removeContainer(namespace, address.name, running) },
+      address,
+      info && { labels: info.Labels ?? {}, tty: Boolean(info.Spec?.process?.terminal), task: (await this.tasks(namespace)).get(info.ID) },
+    );
   }
 }
 
