@@ -34,6 +34,8 @@ async function startDetachedShell(engine: TestEngine, target: StartedTarget): Pr
   const id = ADDRESS.exec(cli.text)?.[0];
   expect(id, cli.text).toBeDefined();
   expect(cli.text).toMatch(/runs detached: come back with "sidekick attach sidekick-/);
+  // the shell's own output (its prompt) is for the attach, not for this terminal
+  expect(cli.text).not.toMatch(/\[sidekick /);
   return id!;
 }
 

@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { UserError } from '../../errors.js';
@@ -45,6 +45,8 @@ export interface CtrDebuggerOptions {
   orphanCleanup: CleanupRecipe;
   /** its address as DebuggerInfo.id gives it, which `exec -d` prints */
   address?: string;
+  /** exec -d with a TTY: where ctr puts the task's FIFOs (its entry script waits for a go-ahead line on stdin) */
+  fifoDir?: string;
 }
 
 /**
@@ -73,6 +75,27 @@ function forwardInput(from: Readable, to: Writable): { open(): void } {
       if (ended) to.end();
     },
   };
+}
+
+/**
+ * ctr copies a TTY task's output to the local terminal for as long as it runs, so a detached
+ * debugger's entry script waits (SIDEKICK_HANDSHAKE) until `ctr run -d` has gone: the go-ahead line
+ * goes into the task's stdin FIFO (cio names it ID-stdin in a directory of its own under fifoDir),
+ * which the shim keeps reading.
+ */
+function goAhead(fifoDir: string, id: string): void {
+  for (const dir of readdirSync(fifoDir)) {
+    const fifo = join(fifoDir, dir, `${id}-stdin`);
+    if (!existsSync(fifo)) continue;
+    const fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    try {
+      writeSync(fd, 'go\n');
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
+  throw new UserError(`cannot start the detached debugger ${id}: its stdin is not in ${fifoDir}`, { hint: 'run again with --debug, or without -d' });
 }
 
 export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
@@ -197,6 +220,7 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
     const code = await proc.done;
     if (code !== 0 || !taskCreated()) throw startFailure(said);
     rmSync(o.workDir, { recursive: true, force: true });
+    if (o.fifoDir) goAhead(o.fifoDir, o.id);
     return o.address ?? o.id;
   }
 
