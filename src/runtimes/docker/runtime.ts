@@ -1,7 +1,8 @@
 /**
  * Docker (and Podman's Docker-compatible API) behind the Runtime interface, through dockerode.
  * The debugger is a container that shares the target's pid, network and (where the target allows
- * it) ipc namespaces, removed by the engine when it exits (AutoRemove) and by us when interrupted.
+ * it) ipc namespaces, removed by the engine when it exits (AutoRemove) and by us when interrupted;
+ * a detached one (`exec -d`) is kept once it ended, until `attach` (see attach.ts) or `cleanup`.
  */
 import Docker from 'dockerode';
 import { UserError } from '../../errors.js';
