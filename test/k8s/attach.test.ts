@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, sidekick } from '../helpers/cli.js';
 import { eventually } from '../helpers/engines.js';
-import { KUBECONFIG, clusterReady, createNamespace, deleteNamespace, startPod, uniqueNamespace } from '../helpers/kube.js';
+import { KUBECONFIG, clusterReady, createNamespace, deleteNamespace, kubectl, startPod, uniqueNamespace } from '../helpers/kube.js';
 import { PtySession } from '../helpers/pty.js';
 
 const env = { KUBECONFIG };
@@ -81,6 +81,18 @@ describe('exec -d and attach on kubernetes', () => {
     const attached = await sidekick(['attach', '-q', id], { env, input: 'echo hello-$((6*7))\nexit 5\n' });
     expect(attached.stdout).toContain('hello-42');
     expect(attached.exitCode, attached.stderr).toBe(5);
+  }, 120_000);
+
+  it("attaches to kubectl debug's ephemeral container too (stdin and a TTY), its exit code from the pod's status", async () => {
+    await kubectl(['debug', '-n', ns, 'web', '--image=busybox:musl', '--image-pull-policy=Never', '-i', '-t', '--attach=false', '--container=kdbg', '--', 'sh']);
+    const state = () => kubectl(['get', 'pod', 'web', '-n', ns, '-o', 'jsonpath={.status.ephemeralContainerStatuses[?(@.name=="kdbg")].state}']);
+    expect(await eventually(async () => (await state()).includes('running'), 60_000, 250)).toBe(true);
+    const term = new PtySession(['attach', `k8s://${ns}/web/kdbg`], { env });
+    await term.expect(/attached to kdbg/);
+    term.write('echo hi-$((1+1))\r');
+    await term.expect(/hi-2/);
+    term.write('exit 3\r');
+    expect(await term.exited, term.text).toBe(3);
   }, 120_000);
 
   it('attach to an unknown debugger or pod: one line, non-zero', async () => {
