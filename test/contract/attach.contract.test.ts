@@ -105,6 +105,16 @@ describe.each(REMOVABLE)('exec -d and attach on $name', (engine) => {
     expectOneLineError(again, /no sidekick session at /);
   });
 
+  it('exec -d of a target that does not run: one line, nothing left', async () => {
+    const stopped = await engine.createStopped();
+    try {
+      expectOneLineError(await sidekick(['exec', '-d', stopped.address], { env: engine.env }), /not running/);
+      expect((await engine.debuggers()).some((d) => d.includes(stopped.name))).toBe(false);
+    } finally {
+      await engine.remove(stopped);
+    }
+  });
+
   it('attach to an unknown session, or to a live session of another CLI: one line, non-zero', async () => {
     expectOneLineError(await sidekick(['attach', 'sidekick-nobody-000000'], { env: engine.env }), /no sidekick session at sidekick-nobody-000000: list them with "sidekick sessions"/);
     const cli = sidekickProcess(['exec', '-q', target.address, '--', 'sleep', '60'], { env: engine.env });

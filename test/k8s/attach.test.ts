@@ -95,6 +95,12 @@ describe('exec -d and attach on kubernetes', () => {
     expect(await term.exited, term.text).toBe(3);
   }, 120_000);
 
+  it('exec -d of a node: refused in one line before any pod is made', async () => {
+    const node = (await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+    expectOneLineError(await sidekick(['exec', '-d', `node/${node}`, '-n', ns], { env }), /exec -d is not available for node\/ targets/);
+    expect(await kubectl(['get', 'pods', '-n', ns, '-o', 'name'])).not.toMatch(/node/);
+  });
+
   it('attach to an unknown debugger or pod: one line, non-zero', async () => {
     expectOneLineError(await sidekick(['attach', `k8s://${ns}/web/nope`], { env }), new RegExp(`no sidekick session at k8s://${ns}/web/nope`));
     expectOneLineError(await sidekick(['attach', `k8s://${ns}/gone/sidekick-x`], { env }), /no sidekick session at /);

@@ -180,10 +180,9 @@ export function podDebugger(k: KubeClient, where: PodTarget, spec: DebuggerSpec,
     },
     resize: async (rows, columns) => channels?.resize(rows, columns),
     exec: (argv) => exec(k, where, argv),
-    // exec -d: the go-ahead line is sent as at launch, then the connection closes; its stdin stays
-    // open (stdinOnce off) for `sidekick attach`
+    // exec -d (ephemeral debuggers only, see runtime.ts): the go-ahead line is sent as at launch,
+    // then the connection closes; its stdin stays open (stdinOnce off) for `sidekick attach`
     startDetached: async () => {
-      if (where.own) throw new UserError('exec -d is not available for node/ targets', { hint: 'run the session attached (without -d)', kind: 'invalid' });
       const open = await attachWhenRunning(k, where, attachPath(spec.tty), image, progress);
       open.stdin.write('go\n');
       // the first output (a prompt), or a moment, says the line went through before the close

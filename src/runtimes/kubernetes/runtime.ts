@@ -188,6 +188,7 @@ export class KubernetesRuntime implements Runtime {
 
   async createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger> {
     // a node's debugger is a pod of its own, in the namespace of -n
+    if (isNodeTarget(target) && spec.detached) throw new UserError('exec -d is not available for node/ targets (a pod of its own, deleted when the session ends)', { hint: 'run the session attached (without -d)', kind: 'invalid' });
     if (isNodeTarget(target)) return createNodeDebugger(this.k, namespaceFor(this.k.kc, undefined, this.opts.namespace), target, spec, progress, literal);
     const { namespace, pod, container } = splitTargetId(target.id);
     const podSpec = (target.engineState as V1Pod | undefined) ?? (await this.readPod(namespace, pod));
