@@ -93,6 +93,19 @@ describe.each(REMOVABLE)('exec -d and attach on $name', (engine) => {
     expect(await gone(engine, name.startsWith('sidekick-') ? name : id.replace(/^\w+:\/\//, ''))).toBe(true);
   });
 
+  it('the terminal of an attach going away (SIGHUP) leaves the debugger running, to come back to', async () => {
+    const id = await startDetachedShell(engine, target);
+    const attach = new PtySession(['attach', id], { env: engine.env });
+    await attach.expect(/attached to/);
+    attach.kill(); // node-pty hangs up: SIGHUP
+    expect(await attach.exited).toBe(129);
+    expect((await sessionsOf(engine, target)).find((s) => s.id === id)).toMatchObject({ running: true, attachable: true });
+    const back = new PtySession(['attach', id], { env: engine.env });
+    await back.expect(/attached to/);
+    back.write('exit 0\r');
+    expect(await back.exited, back.text).toBe(0);
+  });
+
   it('attach to a session that ended: its exit code in one line, non-zero, and it is removed', async () => {
     const started = await sidekick(['exec', '-d', '-q', target.address, '--', 'sh', '-c', 'exit 4'], { env: engine.env });
     expect(started.exitCode, started.stderr).toBe(0);

@@ -48,14 +48,17 @@ export async function attachDockerDebugger(o: DockerAttachContext, address: Targ
   // a wait on a running container resolves at its exit
   const exited = container.wait().then((r: { StatusCode: number }) => r.StatusCode);
   exited.catch(() => undefined);
+  const streams = attachedStreams(o.docker, raw, tty, stdin);
   return {
     name,
     tty,
-    streams: attachedStreams(o.docker, raw, tty, stdin),
+    streams,
     exited,
     resize: async (rows, columns) => {
       await container.resize({ h: rows, w: columns }).catch(() => undefined);
     },
+    // the connection goes, the debugger stays: its stdin is not closed with it (StdinOnce off), but
+    // Podman closes it anyway, which ends a shell without a TTY
     detach: () => raw.destroy(),
     remove,
   };
