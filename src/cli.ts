@@ -69,9 +69,14 @@ async function run({ command, positionals: p, options: o }: ParsedCommand): Prom
         name: str(o.name),
         interactive: bool(o.interactive),
         tty: bool(o.tty),
+        detach: bool(o.detach),
         quiet: bool(o.quiet) ?? false,
         engineOptions: engineOptions(o),
       });
+    }
+    case 'attach': {
+      const { attachCommand } = await import('./commands/attach.js');
+      return attachCommand({ session: str(p.session) ?? '', quiet: bool(o.quiet) ?? false, engineOptions: engineOptions(o) });
     }
     case 'diagnose': {
       const { diagnoseCommand } = await import('./commands/diagnose.js');

@@ -4,7 +4,8 @@ import { parseAddress } from '../runtimes/address.js';
 import { buildDebuggerSpec, copyNotice, type ExecRequest } from '../entry/debugger-spec.js';
 import { resolveTarget } from '../runtimes/engines.js';
 import type { EngineOptions } from '../runtimes/runtime.js';
-import { createGuardedDebugger, sessionOwner } from '../session/guard.js';
+import { UserError } from '../errors.js';
+import { createGuardedDebugger, sessionOwner, type Keeping } from '../session/guard.js';
 import { withCleanup } from '../session/interrupts.js';
 import { runSession } from '../session/session.js';
 
@@ -25,6 +26,9 @@ export async function execCommand(args: ExecArgs): Promise<number> {
       : await resolveTarget(parseAddress(args.target), args.engineOptions, { copyStopped: true });
     debugLog(`target ${target.address} (${target.id.slice(0, 12)})`);
     if (target.picked) say(target.picked);
+    if (target.stopped && args.detach) {
+      throw new UserError(`exec -d needs a running target, and ${target.address} is not running`, { hint: 'drop -d to debug a copy of it', kind: 'not-running' });
+    }
     if (target.stopped) say(copyNotice(target.stopped));
     const spec = buildDebuggerSpec(target, { ...args, profile: args.engineOptions?.profile }, {
       stdinIsTTY: Boolean(process.stdin.isTTY),
@@ -32,7 +36,9 @@ export async function execCommand(args: ExecArgs): Promise<number> {
       localEnv: process.env,
       owner: sessionOwner(),
     });
-    const debuggerInstance = await createGuardedDebugger(runtime, target, spec, cleanup, args.quiet);
+    const keeping: Keeping | undefined = args.detach ? { kept: false } : undefined;
+    const debuggerInstance = await createGuardedDebugger(runtime, target, spec, cleanup, args.quiet, keeping);
+    if (keeping) return (await import('../session/detached.js')).startDetached(debuggerInstance, runtime.engine, keeping, say);
     // Notes matter to a person at a shell; scripts reading stderr get them under --debug only.
     for (const note of debuggerInstance.notes) (spec.tty ? say : debugLog)(note);
     return runSession(runtime, target, debuggerInstance, spec, { cleanup, say });

@@ -13,18 +13,19 @@ function allDebuggers(options: EngineOptions): Promise<Array<{ runtime: Runtime;
 export async function sessionsCommand(args: { json: boolean; engineOptions: EngineOptions }): Promise<number> {
   const found = await allDebuggers(args.engineOptions);
   if (args.json) {
-    const out = found.map(({ info }) => ({ ...info, created: info.created.toISOString() }));
+    const out = found.map(({ info }) => ({ ...info, detached: info.detached ?? false, attachable: info.attachable ?? false, created: info.created.toISOString() }));
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
   }
-  const rows = found.map(({ info }) => [info.name, info.engine, info.target, info.status, formatAge(info.created), info.owner ?? '']);
-  process.stdout.write(`${renderTable(['DEBUGGER', 'ENGINE', 'TARGET', 'STATUS', 'AGE', 'STARTED BY'], rows)}\n`);
+  const rows = found.map(({ info }) => [info.name, info.engine, info.target, info.status, info.attachable ? 'yes' : 'no', formatAge(info.created), info.owner ?? '']);
+  process.stdout.write(`${renderTable(['DEBUGGER', 'ENGINE', 'TARGET', 'STATUS', 'ATTACH', 'AGE', 'STARTED BY'], rows)}\n`);
   return 0;
 }
 
-/** A debugger is stale when it is not running, or its CLI (on this host) is gone. */
+/** A debugger is stale when it is not running, or its CLI (on this host) is gone, unless it runs detached (exec -d). */
 export function isStale(info: DebuggerInfo, host = hostname(), alive = processAlive): boolean {
   if (!info.running) return true;
+  if (info.detached) return false;
   const owner = /@([^:]+):(\d+)$/.exec(info.owner ?? '');
   if (!owner || owner[1] !== host) return false;
   return !alive(Number(owner[2]));

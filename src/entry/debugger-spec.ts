@@ -25,6 +25,8 @@ export interface ExecRequest {
   interactive?: boolean;
   /** -t: allocate a terminal; undefined = decide from the situation */
   tty?: boolean;
+  /** -d: a debugger that outlives the CLI, to come back to with `sidekick attach` */
+  detach?: boolean;
   command: string[];
 }
 
@@ -129,7 +131,9 @@ export function buildDebuggerSpec(target: Target, req: ExecRequest, term: Termin
       [LABEL.target]: target.id,
       [LABEL.targetName]: target.address,
       [LABEL.owner]: term.owner,
+      ...(req.detach ? { [LABEL.detached]: 'true' } : {}),
     },
+    ...(req.detach ? { detached: true } : {}),
   };
 }
 

@@ -60,3 +60,31 @@ export function engineLost(engine: string, endpoint: string, cause: unknown): Us
     cause,
   });
 }
+
+/** `attach` to an address where no sidekick debugger is (or none any more). */
+export function noSession(address: string): UserError {
+  return new UserError(`no sidekick session at ${address}`, {
+    hint: 'list them with "sidekick sessions", or start one with "sidekick exec -d TARGET"',
+    kind: 'not-found',
+  });
+}
+
+/** `attach` to a debugger whose process ended: its exit code, and when where the engine still knows. */
+export function sessionEnded(name: string, exitCode: number | undefined, endedAt?: Date): UserError {
+  const known = endedAt && !Number.isNaN(endedAt.getTime()) && endedAt.getTime() > 0;
+  const when = known ? ` at ${endedAt.toISOString().replace(/\.\d+Z$/, 'Z')}` : '';
+  const code = exitCode === undefined ? '' : ` with exit code ${exitCode}`;
+  return new UserError(`session ${name} ended${when}${code}`, {
+    hint: 'start another with "sidekick exec -d TARGET"',
+    kind: 'not-running',
+  });
+}
+
+/** `attach` to a debugger that runs but was not started to be come back to (another CLI's live session). */
+export function notAttachable(name: string, why: string): UserError {
+  return new UserError(`session ${name} cannot be attached: ${why}`, {
+    hint: 'only debuggers started with "sidekick exec -d" (on Kubernetes: running with stdin and a TTY) can be; see the ATTACH column of "sidekick sessions"',
+    kind: 'invalid',
+  });
+}
+

@@ -52,6 +52,12 @@ export interface DebuggerSpec {
   security: Security;
   name: string;
   labels: Record<string, string>;
+  /**
+   * `exec -d`: the debugger outlives the CLI, its stdin kept open for later attaches
+   * (Runtime.attachDebugger), and is kept (not removed by the engine) once it ends, so that its exit
+   * code can be told.
+   */
+  detached?: boolean;
 }
 
 /** Byte streams of a running debugger. With a TTY there is no separate stderr. */
@@ -105,6 +111,30 @@ export interface Debugger {
   orphanCleanup: CleanupRecipe;
   /** Starts another process in the running debugger, without a TTY (port-forward relays one connection per process). */
   exec(argv: string[]): Promise<ExecProcess>;
+  /**
+   * `exec -d`: starts the created debugger without staying attached (a spec made with `detached`);
+   * resolves with its address as DebuggerInfo.id gives it, once it runs.
+   */
+  startDetached?(): Promise<string>;
+}
+
+/**
+ * A debugger `sidekick attach` joined again (Runtime.attachDebugger). With a TTY its output is the
+ * terminal's; an engine that drives the local terminal itself (ctr) says so with ownsTerminal.
+ */
+export interface AttachedDebugger {
+  name: string;
+  tty: boolean;
+  /** the engine's client has the local terminal (raw mode, resizes): streams are then empty */
+  ownsTerminal?: boolean;
+  streams: DebuggerStreams;
+  /** the exit code once the debugger's process ended (not when detach() was called) */
+  exited: Promise<number>;
+  resize(rows: number, columns: number): Promise<void>;
+  /** leaves the debugger running and closes the streams */
+  detach(): void;
+  /** removes the ended debugger (an ephemeral container: nothing left to do); never throws for "already gone" */
+  remove(): Promise<void>;
 }
 
 /** A process started in a running debugger: raw stdin/stdout, stderr apart, its exit code. */
@@ -157,6 +187,10 @@ export interface DebuggerInfo {
   created: Date;
   /** user@host:pid of the CLI that started it */
   owner?: string;
+  /** started by `exec -d`: it outlives its CLI, and is stale only once it ended */
+  detached?: boolean;
+  /** `sidekick attach` can join it now (a running detached debugger; on Kubernetes any running one with stdin and a TTY) */
+  attachable?: boolean;
 }
 
 export interface RemovedDebugger {
@@ -207,6 +241,12 @@ export interface Runtime {
    * undefined when there is none there (gone already, or not a sidekick debugger: left alone).
    */
   removeDebugger(address: TargetAddress): Promise<RemovedDebugger | undefined>;
+  /**
+   * `sidekick attach`: joins the running debugger at an address as DebuggerInfo.id gives it. A
+   * debugger that ended, or is not there, or cannot be attached is a UserError of one line (an ended
+   * one's exit code and when, where the engine knows it; it is removed then).
+   */
+  attachDebugger?(address: TargetAddress): Promise<AttachedDebugger>;
 }
 
 /** Options only some engines read (Kubernetes: which cluster, which namespace), and the profile. */
@@ -228,5 +268,7 @@ export const LABEL = {
   target: 'io.sidekick.target',
   targetName: 'io.sidekick.target-name',
   owner: 'io.sidekick.owner',
+  /** "true" on a debugger started by `exec -d` */
+  detached: 'io.sidekick.detached',
 } as const;
 export const ROLE_DEBUGGER = 'debugger';

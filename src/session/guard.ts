@@ -66,11 +66,16 @@ export function sessionOwner(): string {
   return `${user}@${hostname()}:${process.pid}`;
 }
 
+/** `exec -d`: once the debugger runs detached, `kept` tells the guard and the Cleanup to leave it be. */
+export interface Keeping {
+  kept: boolean;
+}
+
 /**
- * Creates a debugger that never outlives the session: a signal during creation waits for it, the
+ * Creates a debugger that never outlives the session (unless kept, see Keeping): a signal during creation waits for it, the
  * Cleanup removes it, and the reaper removes it if this process is killed outright.
  */
-export async function createGuardedDebugger(runtime: Runtime, target: Target, spec: DebuggerSpec, cleanup: Cleanup, quiet: boolean): Promise<Debugger> {
+export async function createGuardedDebugger(runtime: Runtime, target: Target, spec: DebuggerSpec, cleanup: Cleanup, quiet: boolean, keeping?: Keeping): Promise<Debugger> {
   // A debugger that makes other things first (a copy of a stopped target) is guarded before it makes them.
   const planned = await runtime.plannedCleanup?.(target, spec);
   const early = planned && guardDebugger(planned);
@@ -78,9 +83,10 @@ export async function createGuardedDebugger(runtime: Runtime, target: Target, sp
   const dbg = await cleanup.track(runtime.createDebugger(target, spec, createProgress({ quiet })));
   if (!early) {
     const guard = guardDebugger(dbg.orphanCleanup);
-    cleanup.defer(() => (dbg.removedByEngine?.() ? guard.handOver() : guard.release()));
+    cleanup.defer(() => (!keeping?.kept && dbg.removedByEngine?.() ? guard.handOver() : guard.release()));
   }
   cleanup.defer(async () => {
+    if (keeping?.kept) return;
     await dbg.remove();
     debugLog(dbg.removedByEngine?.() ? 'removed by the engine; the reaper checks in the background' : 'removed');
   });

@@ -99,6 +99,18 @@ export const SCENARIOS = {
     needs: ['imageTargets'],
     files: ['test/contract/exec-image.contract.test.ts'],
   },
+  attach: {
+    title: '`exec -d`, then `attach` in a pseudo-terminal and with pipes (output, exit code, removed at the end); `sessions` ATTACH yes/no; a live session of another CLI refused; ended session (exit code, one line, removed) and unknown name',
+    needs: ['localEngine'],
+    files: ['test/contract/attach.contract.test.ts'],
+    elsewhere: { kubernetes: "yes (ended: when and exit code from the pod's status); `kubectl debug -it --attach=false`'s container too (`test/k8s/attach.test.ts`)" },
+  },
+  detachKeys: {
+    title: 'detach keys ctrl-p ctrl-q, then a second `attach` to the same shell',
+    needs: ['localEngine', 'detachKeys'],
+    files: ['test/contract/attach.contract.test.ts'],
+    elsewhere: { kubernetes: 'yes (`test/k8s/attach.test.ts`)' },
+  },
   diagnose: {
     title: 'diagnose (facts, OOM kill, checks: a dns check passes with a resolver that answers and fails once it does not; schema, text, Markdown)',
     needs: [],

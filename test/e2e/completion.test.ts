@@ -79,7 +79,7 @@ describe('sidekick completion', () => {
   });
 
   it('completes commands and options', async () => {
-    expect(await complete('sidekick ')).toEqual(['exec', 'diagnose', 'port-forward', 'targets', 'sessions', 'cleanup', 'completion', 'plugins']);
+    expect(await complete('sidekick ')).toEqual(['exec', 'diagnose', 'port-forward', 'attach', 'targets', 'sessions', 'cleanup', 'completion', 'plugins']);
     expect(await complete('sidekick p')).toEqual(['port-forward', 'plugins']);
     expect(await complete('sidekick exec --pr')).toEqual(['--privileged', '--profile']);
     expect(await complete('sidekick port-forward --v')).toEqual(['--via']);

@@ -41,6 +41,8 @@ export type Capability =
   | 'pullsItself'
   /** the engine says how the target's image starts it (ENTRYPOINT and CMD) */
   | 'imageConfig'
+  /** attach watches the terminal for ctrl-p ctrl-q and leaves the debugger running */
+  | 'detachKeys'
   /** Kubernetes' own: nodes (node/NAME) and workloads (deploy/NAME...) */
   | 'nodes'
   | 'workloads';
@@ -64,6 +66,7 @@ const LOCAL: Capabilities = {
   chosenResolver: true,
   pullsItself: true,
   imageConfig: true,
+  detachKeys: true,
   nodes: '',
   workloads: '',
 };
@@ -72,6 +75,7 @@ const CONTAINERD: Capabilities = {
   ...LOCAL,
   stoppedCopy: 'not done: refused, "is not running"',
   imageTargets: 'not done',
+  detachKeys: '`ctr tasks attach` holds the terminal: leave by ending the shell or signalling `attach`',
 };
 
 export const CAPABILITIES: Record<Column, Capabilities> = {
@@ -95,6 +99,7 @@ export const CAPABILITIES: Record<Column, Capabilities> = {
     chosenResolver: true,
     pullsItself: 'the kubelet pulls the toolkit (test/k8s)',
     imageConfig: 'the API does not serve image configs: only a command the pod spec sets is known',
+    detachKeys: true,
     nodes: true,
     workloads: true,
   },

@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { UserError } from '../../errors.js';
@@ -43,6 +43,10 @@ export interface CtrDebuggerOptions {
   /** removes the container and its snapshot, if still there; `running` when its task may still be alive */
   removeContainer(running: boolean): Promise<void>;
   orphanCleanup: CleanupRecipe;
+  /** its address as DebuggerInfo.id gives it, which `exec -d` prints */
+  address?: string;
+  /** exec -d with a TTY: where ctr puts the task's FIFOs (its entry script waits for a go-ahead line on stdin) */
+  fifoDir?: string;
 }
 
 /**
@@ -71,6 +75,27 @@ function forwardInput(from: Readable, to: Writable): { open(): void } {
       if (ended) to.end();
     },
   };
+}
+
+/**
+ * ctr copies a TTY task's output to the local terminal for as long as it runs, so a detached
+ * debugger's entry script waits (SIDEKICK_HANDSHAKE) until `ctr run -d` has gone: the go-ahead line
+ * goes into the task's stdin FIFO (cio names it ID-stdin in a directory of its own under fifoDir),
+ * which the shim keeps reading.
+ */
+function goAhead(fifoDir: string, id: string): void {
+  for (const dir of readdirSync(fifoDir)) {
+    const fifo = join(fifoDir, dir, `${id}-stdin`);
+    if (!existsSync(fifo)) continue;
+    const fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    try {
+      writeSync(fd, 'go\n');
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
+  throw new UserError(`cannot start the detached debugger ${id}: its stdin is not in ${fifoDir}`, { hint: 'run again with --debug, or without -d' });
 }
 
 export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
@@ -182,9 +207,27 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
     };
   }
 
+  /**
+   * exec -d: `ctr run -d` (no --rm) starts the task and returns; task and container stay until
+   * `sidekick attach` or `cleanup` removes them. With a TTY, ctr needs the local terminal to make
+   * the task's console (it sets it raw for the moment it runs).
+   */
+  async function startDetached(): Promise<string> {
+    const proc = o.ctr.spawn(o.namespace, ['run', '-d', `--pid-file=${pidFile}`, ...o.runArgs], [spec.tty ? 'inherit' : 'ignore', spec.tty ? 'inherit' : 'ignore', 'pipe']);
+    child = proc.child;
+    let said = '';
+    proc.child.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    const code = await proc.done;
+    if (code !== 0 || !taskCreated()) throw startFailure(said);
+    rmSync(o.workDir, { recursive: true, force: true });
+    if (o.fifoDir) goAhead(o.fifoDir, o.id);
+    return o.address ?? o.id;
+  }
+
   return {
     id: o.id,
     exec,
+    startDetached,
     name: spec.name,
     notes: o.notes,
     orphanCleanup: o.orphanCleanup,

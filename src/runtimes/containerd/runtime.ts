@@ -9,7 +9,7 @@
  * Sharing a network namespace does not share /etc/hosts and /etc/resolv.conf: the debugger gets the
  * target's, read-only, when the target has them mounted from this machine (nerdctl, the CRI).
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../errors.js';
@@ -20,6 +20,7 @@ import { configNotes } from '../target-config.js';
 import {
   LABEL,
   ROLE_DEBUGGER,
+  type AttachedDebugger,
   type Debugger,
   type DebuggerInfo,
   type DebuggerSpec,
@@ -67,7 +68,7 @@ interface ContainerInfo {
   Labels?: Record<string, string> | null;
   CreatedAt?: string;
   Spec?: {
-    process?: { args?: string[]; env?: string[]; cwd?: string; user?: { uid?: number; gid?: number; username?: string } };
+    process?: { args?: string[]; env?: string[]; cwd?: string; terminal?: boolean; user?: { uid?: number; gid?: number; username?: string } };
     linux?: { resources?: { memory?: { limit?: number } } };
     mounts?: SpecMount[];
   };
@@ -251,6 +252,7 @@ export class ContainerdRuntime implements Runtime {
       ...nameFiles.map((m) => m.option),
       ...ctrSecurityFlags(spec.security),
       ...(spec.tty ? ['--tty=true'] : []),
+      ...(spec.detached && spec.tty ? detachedTtyArgs(namespace, spec.name) : []),
       '--',
       ref,
       spec.name,
@@ -280,17 +282,20 @@ export class ContainerdRuntime implements Runtime {
       label: this.label,
       workDir,
       removeContainer: (running) => this.removeContainer(namespace, spec.name, running),
+      address: formatAddress(this.engine, spec.name, namespace),
+      fifoDir: spec.detached && spec.tty ? fifoDir(namespace, spec.name) : undefined,
       orphanCleanup: {
         kind: 'exec',
         file: '/bin/sh',
         args: [
           '-c',
-          '"$0" --address "$1" -n "$2" tasks rm -f "$3" >/dev/null 2>&1; "$0" --address "$1" -n "$2" containers rm "$3" >/dev/null 2>&1; rm -rf "$4"',
+          '"$0" --address "$1" -n "$2" tasks rm -f "$3" >/dev/null 2>&1; "$0" --address "$1" -n "$2" containers rm "$3" >/dev/null 2>&1; rm -rf "$4" "$5"',
           this.ctr.file!,
           this.ctr.socket,
           namespace,
           spec.name,
           workDir,
+          fifoDir(namespace, spec.name),
         ],
       },
     });
@@ -331,6 +336,7 @@ export class ContainerdRuntime implements Runtime {
 
   /** Removes a container and its snapshot; kills its task first when it may be alive. Gone is fine. */
   private async removeContainer(namespace: string, id: string, running: boolean): Promise<void> {
+    rmSync(fifoDir(namespace, id), { recursive: true, force: true });
     const killTask = () => this.ctr.run(namespace, ['tasks', 'rm', '-f', id]).catch((e: unknown) => {
       if (!(e instanceof CtrFailure)) throw e;
     });
@@ -448,6 +454,8 @@ export class ContainerdRuntime implements Runtime {
               running: task?.status === 'RUNNING',
               created: info.CreatedAt ? new Date(info.CreatedAt) : new Date(),
               owner: labels[LABEL.owner],
+              detached: labels[LABEL.detached] === 'true',
+              attachable: labels[LABEL.detached] === 'true' && task?.status === 'RUNNING',
             };
           });
       }),
@@ -467,6 +475,33 @@ export class ContainerdRuntime implements Runtime {
     await this.removeContainer(namespace, address.name, true);
     return { name: address.name, target: labels[LABEL.targetName] ?? labels[LABEL.target] ?? '' };
   }
+
+  async attachDebugger(address: TargetAddress): Promise<AttachedDebugger> {
+    const namespace = address.namespace ?? this.flavor.defaultNamespace;
+    const info = await this.info(namespace, address.name).catch((e: unknown) => {
+      if (e instanceof CtrFailure) return undefined; // not there
+      throw e;
+    });
+    const { attachCtrDebugger } = await import('./attach.js');
+    return attachCtrDebugger(
+      { ctr: this.ctr, namespace, removeContainer: (running) => this.removeContainer(namespace, address.name, running) },
+      address,
+      info && { labels: info.Labels ?? {}, tty: Boolean(info.Spec?.process?.terminal), task: (await this.tasks(namespace)).get(info.ID) },
+    );
+  }
+}
+
+/**
+ * Where a detached debugger with a TTY keeps its I/O FIFOs: named after it, so that whoever removes
+ * it removes them too, and so that `exec -d` finds its stdin to send the go-ahead line (debugger.ts).
+ */
+function fifoDir(namespace: string, id: string): string {
+  return join(tmpdir(), `sidekick-fifo-${namespace}-${id}`);
+}
+
+/** ctr run options of a detached debugger with a TTY: its FIFOs where fifoDir says, and the entry script waiting for a go-ahead. */
+function detachedTtyArgs(namespace: string, id: string): string[] {
+  return [`--fifo-dir=${fifoDir(namespace, id)}`, '--env=SIDEKICK_HANDSHAKE=1'];
 }
 
 function bootTime(): number {

@@ -24,6 +24,8 @@ export interface DockerDebuggerOptions {
   label: string;
   /** runs an engine call, turning connection failures into one-line errors */
   call<T>(what: Promise<T>): Promise<T>;
+  /** its address as DebuggerInfo.id gives it (docker://ID), which `exec -d` prints */
+  address?: string;
 }
 
 export function dockerDebugger(o: DockerDebuggerOptions): Debugger {
@@ -61,6 +63,13 @@ export function dockerDebugger(o: DockerDebuggerOptions): Debugger {
       });
     },
     exec: (argv) => execIn(o, argv),
+    // exec -d: started with nobody attached; its stdin stays open (StdinOnce off) for `sidekick attach`
+    startDetached: async () => {
+      await container.start().catch((e: unknown) => {
+        throw startFailure(e, spec, o.label);
+      });
+      return o.address ?? container.id;
+    },
   };
 }
 
@@ -73,21 +82,26 @@ async function attach(o: DockerDebuggerOptions): Promise<DebuggerStreams> {
     // Podman prepares the container at attach, so its runtime errors arrive here
     throw startFailure(e, spec, o.label);
   }
+  return attachedStreams(o.docker, raw, spec.tty, spec.stdin);
+}
+
+/** The session's streams over a hijacked attach: as they are with a TTY, demultiplexed without. */
+export function attachedStreams(docker: Docker, raw: Duplex, tty: boolean, stdin: boolean): DebuggerStreams {
   const ended = new Promise<void>((resolve) => {
     raw.once('end', resolve);
     raw.once('close', resolve);
     raw.once('error', () => resolve());
   });
-  if (spec.tty) return { stdin: spec.stdin ? raw : undefined, stdout: raw, ended };
+  if (tty) return { stdin: stdin ? raw : undefined, stdout: raw, ended };
   // Without a TTY the engine multiplexes stdout and stderr on one stream.
   const stdout = new PassThrough();
   const stderr = new PassThrough();
-  o.docker.modem.demuxStream(raw, stdout, stderr);
+  docker.modem.demuxStream(raw, stdout, stderr);
   void ended.then(() => {
     stdout.end();
     stderr.end();
   });
-  return { stdin: spec.stdin ? raw : undefined, stdout, stderr, ended };
+  return { stdin: stdin ? raw : undefined, stdout, stderr, ended };
 }
 
 /** A process in the running debugger, its streams hijacked from the engine (no TTY, so demuxed). */
@@ -144,7 +158,7 @@ async function execIn(o: DockerDebuggerOptions, argv: string[]): Promise<ExecPro
  * Attaches with the query only: dockerode would also send its options as a JSON body, which
  * Podman feeds into the container's stdin.
  */
-function attachHijacked(docker: Docker, id: string, stdin: boolean): Promise<Duplex> {
+export function attachHijacked(docker: Docker, id: string, stdin: boolean): Promise<Duplex> {
   const query = { stream: true, stdin, stdout: true, stderr: true, detachKeys: DETACH_KEYS };
   return new Promise((resolve, reject) => {
     docker.modem.dial(

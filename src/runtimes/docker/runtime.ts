@@ -1,7 +1,8 @@
 /**
  * Docker (and Podman's Docker-compatible API) behind the Runtime interface, through dockerode.
  * The debugger is a container that shares the target's pid, network and (where the target allows
- * it) ipc namespaces, removed by the engine when it exits (AutoRemove) and by us when interrupted.
+ * it) ipc namespaces, removed by the engine when it exits (AutoRemove) and by us when interrupted;
+ * a detached one (`exec -d`) is kept once it ended, until `attach` (see attach.ts) or `cleanup`.
  */
 import Docker from 'dockerode';
 import { UserError } from '../../errors.js';
@@ -11,6 +12,7 @@ import type { Endpoint, ProbeResult } from '../endpoint.js';
 import {
   LABEL,
   ROLE_DEBUGGER,
+  type AttachedDebugger,
   type CleanupRecipe,
   type Debugger,
   type DebuggerInfo,
@@ -175,7 +177,8 @@ export class DockerRuntime implements Runtime {
       Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
       Tty: spec.tty,
       OpenStdin: spec.stdin,
-      StdinOnce: spec.stdin,
+      // a detached debugger's stdin outlives each attach
+      StdinOnce: spec.stdin && !spec.detached,
       AttachStdin: spec.stdin,
       AttachStdout: true,
       AttachStderr: true,
@@ -186,7 +189,8 @@ export class DockerRuntime implements Runtime {
         PidMode: `container:${target.id}`,
         NetworkMode: `container:${target.id}`,
         ...(joinIpc ? { IpcMode: `container:${target.id}` } : {}),
-        AutoRemove: true,
+        // a detached debugger is kept once it ended, for `attach` to tell its exit code (then removed)
+        AutoRemove: !spec.detached,
       },
     };
 
@@ -198,7 +202,8 @@ export class DockerRuntime implements Runtime {
       forbidden: () => pullForbidden(spec.image, this.flavor.label, `"${this.flavor.cli} pull ${spec.image}"`),
     });
     container ??= (await this.create(options, spec))!;
-    return dockerDebugger({ docker: this.docker, container, spec, notes, endpoint: this.probe.endpoint, label: this.flavor.label, call: (w) => this.call(w) });
+    const address = formatAddress(this.engine, container.id);
+    return dockerDebugger({ docker: this.docker, container, spec, notes, endpoint: this.probe.endpoint, label: this.flavor.label, call: (w) => this.call(w), address });
   }
 
   async plannedCleanup(target: Target, spec: DebuggerSpec): Promise<CleanupRecipe | undefined> {
@@ -274,6 +279,8 @@ export class DockerRuntime implements Runtime {
       running: c.State === 'running',
       created: new Date(c.Created * 1000),
       owner: c.Labels[LABEL.owner],
+      detached: c.Labels[LABEL.detached] === 'true',
+      attachable: c.Labels[LABEL.detached] === 'true' && c.State === 'running',
     }));
   }
 
@@ -290,6 +297,11 @@ export class DockerRuntime implements Runtime {
       throw e;
     });
     return { name: info.Name.replace(/^\//, ''), target: info.Config.Labels[LABEL.targetName] ?? info.Config.Labels[LABEL.target] ?? '' };
+  }
+
+  async attachDebugger(address: TargetAddress): Promise<AttachedDebugger> {
+    const { attachDockerDebugger } = await import('./attach.js');
+    return attachDockerDebugger({ docker: this.docker, label: this.flavor.label, call: (w) => this.call(w) }, address);
   }
 }
 

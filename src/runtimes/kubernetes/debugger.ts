@@ -134,7 +134,8 @@ function podPending(pod: V1Pod): string {
   return `pod ${pod.status?.phase ?? 'Pending'}: the kubelet of node ${pod.spec?.nodeName ?? '?'} has not started it`;
 }
 
-async function exitCode(k: KubeClient, where: PodTarget): Promise<number> {
+/** The debugger's exit code from the pod's status, once the kubelet reports it (-1 if it never does). */
+export async function exitCode(k: KubeClient, where: PodTarget): Promise<number> {
   for (let i = 0; i < 60; i++) {
     const pod = await k.must(() => k.api.readPod(where.namespace, where.pod), `read pod ${where.namespace}/${where.pod}`);
     const terminated = statusOf(pod, where)?.state?.terminated;
@@ -189,6 +190,21 @@ export function podDebugger(k: KubeClient, where: PodTarget, spec: DebuggerSpec,
     },
     resize: async (rows, columns) => channels?.resize(rows, columns),
     exec: (argv) => exec(k, where, argv),
+    // exec -d (ephemeral debuggers only, see runtime.ts): the go-ahead line is sent as at launch,
+    // then the connection closes; its stdin stays open (stdinOnce off) for `sidekick attach`
+    startDetached: async () => {
+      const open = await attachWhenRunning(k, where, attachPath(spec.tty), image, progress);
+      open.stdin.write('go\n');
+      // the first output (a prompt), or a moment, says the line went through before the close
+      await new Promise((resolve) => {
+        open.stdout.once('data', resolve);
+        open.stderr.once('data', resolve);
+        void open.closed.then(resolve);
+        setTimeout(resolve, 1000).unref();
+      });
+      open.close();
+      return `k8s://${id}`;
+    },
     remove: async () => {
       channels?.close();
       if (where.own) return k.api.deletePod(where.namespace, where.pod).catch((e: unknown) => debugLog(`kubernetes: deleting ${id}: ${apiMessage(e)}`));

@@ -8,6 +8,7 @@ import { UserError } from '../../errors.js';
 import { debugLog } from '../../log.js';
 import { formatAddress, type TargetAddress } from '../address.js';
 import type {
+  AttachedDebugger,
   Debugger,
   DebuggerInfo,
   DebuggerSpec,
@@ -187,6 +188,7 @@ export class KubernetesRuntime implements Runtime {
 
   async createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger> {
     // a node's debugger is a pod of its own, in the namespace of -n
+    if (isNodeTarget(target) && spec.detached) throw new UserError('exec -d is not available for node/ targets (a pod of its own, deleted when the session ends)', { hint: 'run the session attached (without -d)', kind: 'invalid' });
     if (isNodeTarget(target)) return createNodeDebugger(this.k, namespaceFor(this.k.kc, undefined, this.opts.namespace), target, spec, progress, literal);
     const { namespace, pod, container } = splitTargetId(target.id);
     const podSpec = (target.engineState as V1Pod | undefined) ?? (await this.readPod(namespace, pod));
@@ -209,7 +211,8 @@ export class KubernetesRuntime implements Runtime {
       command: spec.argv.map(literal),
       env: Object.entries(env).map(([k, v]) => ({ name: k, value: literal(v) })),
       stdin: true,
-      stdinOnce: true,
+      // a detached debugger's stdin outlives each attach (exec -d)
+      stdinOnce: !spec.detached,
       tty: spec.tty,
       targetContainerName: container,
       securityContext: podSecurityContext(spec.security),
@@ -309,6 +312,8 @@ export class KubernetesRuntime implements Runtime {
           status: state?.running ? 'running' : state?.terminated ? `exited (${state.terminated.exitCode})` : (state?.waiting?.reason ?? 'waiting'),
           running: Boolean(state?.running),
           created: new Date(state?.running?.startedAt ?? state?.terminated?.startedAt ?? pod.metadata?.creationTimestamp ?? Date.now()),
+          detached: !ec.stdinOnce,
+          attachable: Boolean(state?.running && ec.stdin && (ec.tty || !ec.stdinOnce)),
         });
       }
     }
@@ -332,6 +337,16 @@ export class KubernetesRuntime implements Runtime {
     if (!ec?.env?.some((e) => e.name === MARKER)) return undefined;
     await endDebugger(this.k, where, pod);
     return { name: ec.name, target: formatAddress('kubernetes', `${where.pod}/${ec.targetContainerName ?? ''}`, where.namespace) };
+  }
+
+  async attachDebugger(address: TargetAddress): Promise<AttachedDebugger> {
+    const namespace = namespaceFor(this.k.kc, address.namespace, this.opts.namespace);
+    const pod = address.container === undefined ? undefined : await this.call(() => this.api.readPod(namespace, address.name)).catch((e: unknown) => {
+      if (apiStatus(e) === 404) return undefined;
+      throw e;
+    });
+    const { attachEphemeral } = await import('./attach.js');
+    return attachEphemeral(this.k, address, pod);
   }
 }
 
