@@ -114,18 +114,8 @@ export function relaySockets(local: Socket, remote: Duplex): Promise<RelayResult
     local.on('data', (chunk: Buffer) => {
       sent += chunk.length;
     });
-    let corked = false;
     remote.on('data', (chunk: Buffer) => {
       received += chunk.length;
-      // A stream's chunks are small (WebSocket frames): what arrives in one turn of the event loop
-      // goes to the local socket in one write.
-      if (corked || remote instanceof Socket) return;
-      corked = true;
-      local.cork();
-      setImmediate(() => {
-        corked = false;
-        local.uncork();
-      });
     });
     local.pipe(remote);
     remote.pipe(local);

@@ -53,7 +53,7 @@ async function connectPort(k: KubeClient, namespace: string, pod: string, port: 
     // The mask only matters to proxies that read a browser's plain-text frames; over TLS from a CLI a
     // zero mask is as good, and ws skips the masking pass over every byte sent.
     let stream: PortStream | undefined;
-    await openWebSocket(k.kc, path, [PROTOCOL], { generateMask: (mask) => void mask.fill(0) }, (ws) => (stream = new PortStream(ws)));
+    await openWebSocket(k.kc, path, [PROTOCOL], { generateMask: (mask) => void mask.fill(0), perMessageDeflate: false }, (ws) => (stream = new PortStream(ws)));
     return stream!;
   } catch (e) {
     const status = (e as { statusCode?: number }).statusCode;
