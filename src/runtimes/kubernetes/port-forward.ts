@@ -29,8 +29,9 @@ const QUIET_AFTER_END_MS = 1000;
 /** The pods/portforward path of a running pod, and whether these credentials may take it. */
 export async function podNativePorts(k: KubeClient, namespace: string, pod: V1Pod): Promise<NativePorts> {
   const name = pod.metadata?.name ?? '';
-  // A WebSocket upgrade is a GET, which the API authorizes as "get"; kubectl's SPDY request is a
-  // POST ("create"), and newer API servers ask WebSocket upgrades for "create" too.
+  // A WebSocket upgrade is a GET, which this API (1.30) authorizes as "get"; kubectl's SPDY request is
+  // a POST ("create"), the verb RBAC roles usually grant. Both are asked, so that a role made for
+  // kubectl (or an API that asks for "create") falls back before the first connection, not at it.
   const refused = await refusedVerbs(k.api, { namespace, resource: 'pods', subresource: 'portforward', name }, ['create', 'get']);
   // the runtime connects to localhost in the pod's network namespace (IPv4, then IPv6)
   const self = new Set(['localhost', '127.0.0.1', '::1', pod.status?.podIP, ...(pod.status?.podIPs ?? []).map((p) => p.ip)].filter((ip): ip is string => Boolean(ip)));
