@@ -57,3 +57,5 @@ try {
 } finally {
   kubectl(['delete', 'namespace', NS, '--wait=false']);
 }
+// port-forward's throughput against kubectl port-forward's (its own file: it also runs alone)
+await import('./k8s-forward.mjs');

@@ -133,7 +133,8 @@ export const COMMANDS: CommandSpec[] = [
         type: 'string',
         choices: ['auto', 'exec', 'nsenter'],
         default: 'auto',
-        description: "how connections reach the target: nsenter (from its network namespace, engine on this machine, as root; fastest), exec (nc through the engine, works everywhere), auto (nsenter when it works)",
+        description:
+          "how connections reach the target: nsenter (from its network namespace, engine on this machine, as root; fastest), exec (nc through the engine, works everywhere), auto (nsenter when it works; on Kubernetes, the pod's own ports through pods/portforward, no debugger)",
       },
       image: { ...IMAGE, description: 'toolkit image (needs busybox nc)' },
       pull: PULL,

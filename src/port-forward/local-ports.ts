@@ -17,15 +17,15 @@ export interface Forward {
   remote: string;
 }
 
-/** Binds every spec's local address; connections go to `target()` (the target of the moment) through `route`. */
-export async function openForwards(specs: ForwardSpec[], target: () => Target, route: Route, say: (line: string) => void): Promise<LocalPorts> {
+/** Binds every spec's local address; connections go to `target()` (the target of the moment) through the spec's route. */
+export async function openForwards(specs: ForwardSpec[], target: () => Target, routeOf: (spec: ForwardSpec) => Route, say: (line: string) => void): Promise<LocalPorts> {
   const ports = new LocalPorts();
   try {
     for (const spec of specs) {
       const server = await listen(spec, (socket) => {
         ports.connections.add(socket);
         socket.once('close', () => ports.connections.delete(socket));
-        void handleConnection(socket, spec, target(), route, say);
+        void handleConnection(socket, spec, target(), routeOf(spec), say);
       });
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : spec.local.port;
@@ -42,10 +42,10 @@ export class LocalPorts {
   readonly forwards: Forward[] = [];
   readonly connections = new Set<Socket>();
 
-  /** One line per forward on stdout, once it forwards (JSON for --json). */
-  announce(target: string, via: string, json: boolean): void {
+  /** One line per forward on stdout, once it forwards (JSON for --json, with the path each takes). */
+  announce(target: string, viaOf: (spec: ForwardSpec) => string, json: boolean): void {
     for (const f of this.forwards) {
-      const line = json ? JSON.stringify({ local: f.local, target, remote: f.remote, via }) : `${f.local} -> ${target} ${f.remote}`;
+      const line = json ? JSON.stringify({ local: f.local, target, remote: f.remote, via: viaOf(f.spec) }) : `${f.local} -> ${target} ${f.remote}`;
       process.stdout.write(`${line}\n`);
     }
   }

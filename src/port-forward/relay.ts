@@ -7,7 +7,8 @@
  * process's output ends the local connection. A process that fails before sending a single byte
  * (connection refused, unknown host) resets the local connection and reports its stderr.
  */
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { debugLog } from '../log.js';
 import type { ExecProcess } from '../runtimes/runtime.js';
 
@@ -95,17 +96,20 @@ function reason(stderr: string, code: number): string {
 }
 
 /**
- * Local connection <-> a socket connected inside the target (src/port-forward/netns.ts): kernel sockets on
- * both sides. Each side's FIN ends the other's write side; a reset on one side resets the other.
+ * Local connection <-> a socket connected inside the target (src/port-forward/netns.ts), or a stream the
+ * engine opened to the target's port (Runtime.nativePorts). Each side's FIN ends the other's write
+ * side; a reset on one side resets the other. A stream that fails before its first byte (nothing
+ * listens there) resets the local connection and reports why.
  */
-export function relaySockets(local: Socket, remote: Socket): Promise<RelayResult> {
-  remote.allowHalfOpen = true; // the server's FIN must not end what the client still sends
+export function relaySockets(local: Socket, remote: Duplex): Promise<RelayResult> {
+  if (remote instanceof Socket) remote.allowHalfOpen = true; // the server's FIN must not end what the client still sends
   return new Promise((resolve) => {
     let sent = 0;
     let received = 0;
+    let failure: string | undefined;
     let open = 2;
     const closed = () => {
-      if (--open === 0) resolve({ sent, received });
+      if (--open === 0) resolve({ sent, received, failure });
     };
     local.on('data', (chunk: Buffer) => {
       sent += chunk.length;
@@ -115,8 +119,12 @@ export function relaySockets(local: Socket, remote: Socket): Promise<RelayResult
     });
     local.pipe(remote);
     remote.pipe(local);
-    local.on('error', () => remote.resetAndDestroy());
-    remote.on('error', () => local.resetAndDestroy());
+    local.on('error', () => (remote instanceof Socket ? remote.resetAndDestroy() : remote.destroy()));
+    remote.on('error', (e: Error) => {
+      // a socket's reset is the peer's own, passed on as a reset; a stream's error says why it failed
+      if (received === 0 && !(remote instanceof Socket)) failure = e.message;
+      local.resetAndDestroy();
+    });
     local.once('close', closed);
     remote.once('close', closed);
   });

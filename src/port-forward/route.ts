@@ -3,9 +3,9 @@ import type { Socket } from 'node:net';
 import type { RelayResult } from './relay.js';
 import type { ForwardSpec } from './spec.js';
 
-/** How connections reach the target, decided once the debugger runs. */
+/** How connections reach the target: through the debugger (decided once it runs), or the engine's own port-forward. */
 export interface Transport {
-  via: 'exec' | 'nsenter';
+  via: 'exec' | 'nsenter' | 'portforward';
   /** relays one local connection to HOST:PORT inside the target; rejects when it cannot connect */
   open(local: Socket, remote: ForwardSpec['remote']): Promise<RelayResult>;
 }

@@ -2,7 +2,7 @@
  * The seam between what the user asked for (src/commands) and how an engine does it (one folder per
  * engine). Commands see only these types; engines translate them into their own API calls.
  */
-import type { Readable, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { EngineName, TargetAddress } from './address.js';
 import type { Security } from './security.js';
 import type { TargetConfig } from './target-config.js';
@@ -148,6 +148,24 @@ export interface ExecProcess {
   kill(): void;
 }
 
+/**
+ * The engine's own way to the target's ports, with no debugger (Kubernetes: the pods/portforward
+ * subresource), for port-forward's connections to the target itself.
+ */
+export interface NativePorts {
+  /** how --json names this path */
+  readonly via: 'portforward';
+  /** set when these credentials may not use it: what they lack, and what to ask for, in words for the user */
+  readonly refused?: { reason: string; hint: string };
+  /** whether HOST, as the target sees it, is the target itself (its loopback or its own address) */
+  reaches(host: string): boolean;
+  /**
+   * A byte stream to PORT on the target; rejects when it cannot be opened. A stream that fails before
+   * its first byte (nothing listens there) is destroyed with the reason as its error.
+   */
+  connect(port: number): Promise<Duplex>;
+}
+
 /** What the engine knows of a target, for `sidekick diagnose`. */
 export interface TargetDetails {
   image: string;
@@ -235,6 +253,8 @@ export interface Runtime {
   localPid(target: Target): Promise<number | undefined>;
   /** engine metadata of a target */
   describeTarget(target: Target): Promise<TargetDetails>;
+  /** the engine's own port forwarding to the target (NativePorts); absent or undefined where it has none */
+  nativePorts?(target: Target): Promise<NativePorts | undefined>;
   listDebuggers(): Promise<DebuggerInfo[]>;
   /**
    * Removes the debugger at an address as DebuggerInfo.id gives it; says which it removed, or

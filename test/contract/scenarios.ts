@@ -122,7 +122,10 @@ export const SCENARIOS = {
     files: ['test/contract/port-forward.contract.test.ts'],
     yes: 'exec',
     adds: { nsenter: '+ nsenter (`--via auto` takes it)' },
-    elsewhere: { kubernetes: `exec (pods/exec relays); \`--follow-restarts\`: container killed, restarted by the kubelet (\`${K8S}\`)` },
+    elsewhere: {
+      kubernetes:
+        "the pod's own ports through `pods/portforward`, no debugger (pod IP, loopback-only port, bytes intact both ways, refused port); other hosts through exec (pods/exec relays); both in one command; `--follow-restarts` either way (container killed, restarted by the kubelet); pod deleted: 123; RBAC without `pods/portforward`: through the debugger, said in one line; without the debugger's rights either: one line (`test/k8s/port-forward-native.test.ts`)",
+    },
   },
   nodes: {
     title: 'nodes: `node/NAME`, `k8s://node/NAME`: kubelet among processes, node files at `/`, host pid/net/ipc under general, netadmin, sysadmin; listed by `sessions`; pod deleted on exit, SIGINT, SIGKILL (reaper); missing node, NotReady node, `--profile restricted`',

@@ -32,13 +32,25 @@ export interface Channels {
   close(): void;
 }
 
-export async function openChannels(kc: KubeConfig, path: string): Promise<Channels> {
+/**
+ * A WebSocket to a path of the API, open, with the kubeconfig's credentials. A refused upgrade
+ * rejects with the API's message, its HTTP status as `statusCode` and its Status object as `body`.
+ * `listen` is called before it opens: frames that come with the upgrade's answer are read at once.
+ */
+export async function openWebSocket(
+  kc: KubeConfig,
+  path: string,
+  protocols: string[],
+  options: WebSocket.ClientOptions = {},
+  listen?: (ws: WebSocket) => void,
+): Promise<WebSocket> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('no cluster in the kubeconfig');
   const url = `${cluster.server.replace(/^http/, 'ws')}${path}`;
-  const opts: Record<string, unknown> = {};
+  const opts: Record<string, unknown> = { ...options };
   await kc.applyToHTTPSOptions(opts);
-  const ws = new WebSocket(url, PROTOCOLS, opts);
+  const ws = new WebSocket(url, protocols, opts);
+  listen?.(ws);
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
@@ -48,6 +60,11 @@ export async function openChannels(kc: KubeConfig, path: string): Promise<Channe
       res.on('end', () => reject(Object.assign(new Error(parseFailure(body) ?? `HTTP ${res.statusCode}`), { statusCode: res.statusCode, body })));
     });
   });
+  return ws;
+}
+
+export async function openChannels(kc: KubeConfig, path: string): Promise<Channels> {
+  const ws = await openWebSocket(kc, path, PROTOCOLS);
 
   const stdout = new PassThrough();
   const stderr = new PassThrough();

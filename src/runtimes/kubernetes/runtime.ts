@@ -12,6 +12,7 @@ import type {
   Debugger,
   DebuggerInfo,
   DebuggerSpec,
+  NativePorts,
   Progress,
   RemovedDebugger,
   Runtime,
@@ -30,6 +31,7 @@ import { podContainerConfig, type EnvSources } from './pod-env.js';
 import { configNotes } from '../target-config.js';
 import { createNodeDebugger, findNode, isNodeTarget, NODE_LABEL, nodeDebuggerInfo, nodeIsReady } from './node-debugger.js';
 import { workloadPods } from './workloads.js';
+import { podNativePorts } from './port-forward.js';
 
 /** Marks an ephemeral container as a sidekick debugger (ephemeral containers have no labels). */
 const MARKER = 'SIDEKICK_ROLE';
@@ -184,6 +186,13 @@ export class KubernetesRuntime implements Runtime {
   /** The kubelet's processes are on a node, not (as far as sidekick can tell) on this machine. */
   async localPid(): Promise<number | undefined> {
     return undefined;
+  }
+
+  /** A pod's own ports through pods/portforward (port-forward.ts); a node has none. */
+  async nativePorts(target: Target): Promise<NativePorts | undefined> {
+    if (isNodeTarget(target)) return undefined;
+    const { namespace, pod } = splitTargetId(target.id);
+    return podNativePorts(this.k, namespace, (target.engineState as V1Pod | undefined) ?? (await this.readPod(namespace, pod)));
   }
 
   async createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger> {
