@@ -9,7 +9,7 @@
  * Sharing a network namespace does not share /etc/hosts and /etc/resolv.conf: the debugger gets the
  * target's, read-only, when the target has them mounted from this machine (nerdctl, the CRI).
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../errors.js';
@@ -22,7 +22,9 @@ import {
   ROLE_DEBUGGER,
   type Debugger,
   type DebuggerInfo,
+  type CleanupRecipe,
   type DebuggerSpec,
+  type FindOptions,
   type Progress,
   type RemovedDebugger,
   type Runtime,
@@ -32,6 +34,7 @@ import {
   type TargetInfo,
 } from '../runtime.js';
 import type { Ctr } from './ctr.js';
+import type { ImageSnapshot, SnapshotRef } from './copy.js';
 import { ctrDebugger } from './debugger.js';
 import { CtrFailure, isGone } from './errors.js';
 import { labelFilter, NERDCTL_NAME, type Naming } from './naming.js';
@@ -66,6 +69,8 @@ interface ContainerInfo {
   Image?: string;
   Labels?: Record<string, string> | null;
   CreatedAt?: string;
+  SnapshotKey?: string;
+  Snapshotter?: string;
   Spec?: {
     process?: { args?: string[]; env?: string[]; cwd?: string; user?: { uid?: number; gid?: number; username?: string } };
     linux?: { resources?: { memory?: { limit?: number } } };
@@ -86,6 +91,8 @@ interface TargetMeta {
   pid: number;
   /** the target's mounts, when findTarget read them */
   mounts?: SpecMount[];
+  /** a stopped target's snapshot, or an image's (image://), which its copy is made of */
+  copyOf?: SnapshotRef | ImageSnapshot;
 }
 
 /** What the OCI spec says of how the container runs: its process's env, user, cwd and args. */
@@ -132,7 +139,7 @@ export class ContainerdRuntime implements Runtime {
     return words(await this.ctr.run('default', ['namespaces', 'ls', '-q']));
   }
 
-  async findTarget(address: TargetAddress): Promise<Target> {
+  async findTarget(address: TargetAddress, options: FindOptions = {}): Promise<Target> {
     const { name } = address;
     const namespace = address.namespace ?? this.flavor.defaultNamespace;
     // Asked at once: the name as an exact ID is the common case, and then nothing is left to ask.
@@ -166,6 +173,9 @@ export class ContainerdRuntime implements Runtime {
     if (task?.status === 'PAUSED') {
       throw new UserError(`target ${canonical} is paused`, { hint: this.hint(namespace, id, labels, 'resume'), kind: 'not-running' });
     }
+    if (task?.status !== 'RUNNING' && options.copyStopped && info.SnapshotKey) {
+      return this.stoppedTarget(namespace, info, task, { address: canonical, name: shown });
+    }
     if (task?.status !== 'RUNNING') {
       const state = task ? task.status.toLowerCase() : 'created, no task';
       throw new UserError(`target ${canonical} is not running (${state})`, { hint: `${this.hint(namespace, id, labels, 'start')}, then try again`, kind: 'not-running' });
@@ -183,6 +193,18 @@ export class ContainerdRuntime implements Runtime {
       engineState,
       config,
     };
+  }
+
+  /** A container that does not run, for a session in a copy of its snapshot (FindOptions.copyStopped). */
+  private async stoppedTarget(namespace: string, info: ContainerInfo, task: TaskState | undefined, shown: { address: string; name: string }): Promise<Target> {
+    // a task that ran and stopped keeps its exit code, which only containerd's API tells
+    const { taskExitCode } = await import('./task-status.js');
+    const exitCode = task?.status === 'STOPPED' ? await taskExitCode(this.ctr.socket, namespace, info.ID) : undefined;
+    const state = task ? (exitCode === undefined ? task.status.toLowerCase() : 'exited') : 'created';
+    const config = specConfig(info);
+    for (const note of configNotes(config)) debugLog(`${this.engine}: ${note}`);
+    const engineState: TargetMeta = { namespace, pid: 0, copyOf: { snapshotter: info.Snapshotter || 'overlayfs', key: info.SnapshotKey! } };
+    return { engine: this.engine, ...shown, id: info.ID, image: info.Image ?? '', running: false, stopped: { state, exitCode: exitCode ?? 0 }, engineState, config };
   }
 
   /** What to type to start or resume a container, in its engine's own words. */
@@ -230,25 +252,82 @@ export class ContainerdRuntime implements Runtime {
   }
 
   async createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger> {
-    const { namespace } = this.meta(target);
+    const { namespace, copyOf } = this.meta(target);
+    if (copyOf) return this.createCopyDebugger(target, copyOf, spec, progress);
     let { pid } = this.meta(target);
     if (!pid) pid = (await this.tasks(namespace)).get(target.id)?.pid ?? 0;
     if (!pid) throw new UserError(`target ${target.address} is not running`, { hint: 'start it, then try again', kind: 'not-running' });
-    const ref = normalizeRef(spec.image);
     const ns = (type: string, file: string) => `--with-ns=${type}:/proc/${pid}/ns/${file}`;
     // The target's own name files, so that the toolkit (port-forward's nc) resolves names as it does.
     const mounts = this.meta(target).mounts ?? (await this.info(namespace, target.id).catch(() => undefined))?.Spec?.mounts ?? [];
     const nameFiles = nameFileMounts(mounts).filter((m) => existsSync(m.source));
+    const placement = [ns('pid', 'pid'), ns('network', 'net'), ns('ipc', 'ipc'), ns('uts', 'uts'), ...nameFiles.map((m) => m.option)];
+    const workDir = mkdtempSync(join(tmpdir(), 'sidekick-'));
+    return this.runDebugger(namespace, spec, progress, placement, workDir, {
+      kind: 'exec',
+      file: '/bin/sh',
+      args: [
+        '-c',
+        '"$0" --address "$1" -n "$2" tasks rm -f "$3" >/dev/null 2>&1; "$0" --address "$1" -n "$2" containers rm "$3" >/dev/null 2>&1; rm -rf "$4"',
+        this.ctr.file!,
+        this.ctr.socket,
+        namespace,
+        spec.name,
+        workDir,
+      ],
+    });
+  }
+
+  /**
+   * A stopped target's (or an image's) debugger: in namespaces of its own, with a copy of the
+   * target's filesystem mounted for the entry script to take as the target's root (copy.ts).
+   */
+  private async createCopyDebugger(target: Target, copyOf: SnapshotRef | ImageSnapshot, spec: DebuggerSpec, progress: Progress): Promise<Debugger> {
+    const { namespace } = this.meta(target);
+    const { makeCopy, copyRunArgs, copyCleanup } = await import('./copy.js');
+    const { asConfiguredUser } = await import('../copy-user.js');
+    const copy = await makeCopy(this.ctr, namespace, target, copyOf, spec);
+    try {
+      const shown = copyRunArgs(copy.root);
+      const env = { ...asConfiguredUser(target, spec), ...shown.env };
+      const dbg = await this.runDebugger(namespace, { ...spec, env }, progress, shown.options, copy.runDir, copyCleanup(this.ctr, namespace, copyOf.snapshotter, spec));
+      return {
+        ...dbg,
+        // the copy is removed after the debugger, by the CLI itself (or by the reaper's recipe)
+        removedByEngine: undefined,
+        remove: async () => {
+          await dbg.remove();
+          await copy.remove();
+        },
+      };
+    } catch (e) {
+      await copy.remove();
+      throw e;
+    }
+  }
+
+  async plannedCleanup(target: Target, spec: DebuggerSpec): Promise<CleanupRecipe | undefined> {
+    const { namespace, copyOf } = this.meta(target);
+    if (!copyOf) return undefined;
+    return (await import('./copy.js')).copyCleanup(this.ctr, namespace, copyOf.snapshotter, spec);
+  }
+
+  /** A debugger made by `ctr run` (see debugger.ts), placed by the given options (namespaces, mounts). */
+  private async runDebugger(
+    namespace: string,
+    spec: DebuggerSpec,
+    progress: Progress,
+    placement: string[],
+    workDir: string,
+    orphanCleanup: CleanupRecipe,
+  ): Promise<Debugger> {
+    const ref = normalizeRef(spec.image);
     // Every option in --name=value form, then "--": ctr 1.6 would otherwise read options of the
     // command (sh -c) as its own.
     const runArgs = [
       ...Object.entries(spec.labels).map(([k, v]) => `--label=${k}=${v}`),
       ...Object.entries(spec.env).map(([k, v]) => `--env=${k}=${v}`),
-      ns('pid', 'pid'),
-      ns('network', 'net'),
-      ns('ipc', 'ipc'),
-      ns('uts', 'uts'),
-      ...nameFiles.map((m) => m.option),
+      ...placement,
       ...ctrSecurityFlags(spec.security),
       ...(spec.tty ? ['--tty=true'] : []),
       '--',
@@ -258,18 +337,22 @@ export class ContainerdRuntime implements Runtime {
     ];
 
     // The container itself is made by start() (`ctr run`, see debugger.ts); the image is seen to here.
-    await applyPullPolicy(spec.pull, {
-      present: () => this.hasImage(namespace, ref),
-      pull: () => this.pull(namespace, ref, spec.image, progress),
-      forbidden: () =>
-        pullForbidden(
-          spec.image,
-          `${this.label} (namespace ${namespace})`,
-          `"ctr -n ${namespace} images pull ${plainHttpRegistry(ref) ? '--plain-http ' : ''}${ref}", or import it`,
-        ),
-    });
+    try {
+      await applyPullPolicy(spec.pull, {
+        present: () => this.hasImage(namespace, ref),
+        pull: () => this.pull(namespace, ref, spec.image, progress),
+        forbidden: () =>
+          pullForbidden(
+            spec.image,
+            `${this.label} (namespace ${namespace})`,
+            `"ctr -n ${namespace} images pull ${plainHttpRegistry(ref) ? '--plain-http ' : ''}${ref}", or import it`,
+          ),
+      });
+    } catch (e) {
+      rmSync(workDir, { recursive: true, force: true });
+      throw e;
+    }
 
-    const workDir = mkdtempSync(join(tmpdir(), 'sidekick-'));
     return ctrDebugger({
       ctr: this.ctr,
       namespace,
@@ -280,19 +363,7 @@ export class ContainerdRuntime implements Runtime {
       label: this.label,
       workDir,
       removeContainer: (running) => this.removeContainer(namespace, spec.name, running),
-      orphanCleanup: {
-        kind: 'exec',
-        file: '/bin/sh',
-        args: [
-          '-c',
-          '"$0" --address "$1" -n "$2" tasks rm -f "$3" >/dev/null 2>&1; "$0" --address "$1" -n "$2" containers rm "$3" >/dev/null 2>&1; rm -rf "$4"',
-          this.ctr.file!,
-          this.ctr.socket,
-          namespace,
-          spec.name,
-          workDir,
-        ],
-      },
+      orphanCleanup,
     });
   }
 

@@ -23,6 +23,7 @@ import { engineMessage, statusOf } from './errors.js';
 import { pullImage } from './pull.js';
 import type { EngineName } from '../address.js';
 import type { DockerFlavor, DockerTargetState } from './runtime.js';
+import { asConfiguredUser } from '../copy-user.js';
 
 export const ROLE_COPY = 'copy';
 // Where the holder finds the toolkit's programs (its /bin).
@@ -144,18 +145,6 @@ export async function createCopyDebugger(ctx: CopyContext, target: Target, spec:
     await removeMade();
     throw e;
   }
-}
-
-/**
- * The session runs as the container's configured user, as the app did (a running target's debugger
- * finds that in the app's process; a copy has none), unless -u says otherwise or the profile already
- * chose a non-root user (restricted) that could not switch.
- */
-function asConfiguredUser(target: Target, spec: DebuggerSpec): Record<string, string> {
-  const user = target.config?.user;
-  const root = spec.security.user === undefined || spec.security.user.uid === 0;
-  if (!user || spec.env.SIDEKICK_USER !== undefined || !root) return spec.env;
-  return { ...spec.env, SIDEKICK_USER: user };
 }
 
 /** The stopped container, writable layer included, as an image named after the debugger. */
