@@ -58,6 +58,7 @@ export function copyNames(spec: Pick<DebuggerSpec, 'name'>) {
 export function snapshotLayers(mountCommand: string): string[] | undefined {
   const words = mountCommand.trim().split(/\s+/);
   const type = words[words.indexOf('-t') + 1];
+  const source = words[words.indexOf('-t') + 2];
   const options = (words[words.indexOf('-o') + 1] ?? '').split(',');
   const option = (name: string) => options.find((o) => o.startsWith(`${name}=`))?.slice(name.length + 1);
   if (type === 'overlay') {
@@ -67,7 +68,7 @@ export function snapshotLayers(mountCommand: string): string[] | undefined {
     return [...(upper ? [upper] : []), ...lower.split(':')];
   }
   // a snapshot with no parent is its own directory, bound
-  if (type === 'bind' && words[4]?.startsWith('/')) return [words[4]];
+  if (type === 'bind' && source?.startsWith('/')) return [source];
   return undefined;
 }
 
