@@ -69,6 +69,7 @@ async function run({ command, positionals: p, options: o }: ParsedCommand): Prom
         tty: bool(o.tty),
         quiet: bool(o.quiet) ?? false,
         engineOptions: engineOptions(o),
+        engine: str(o.engine) as 'docker' | 'podman' | 'containerd' | 'nerdctl' | undefined,
       });
     }
     case 'diagnose': {

@@ -13,6 +13,7 @@
  * Everything is named after the debugger, so the reaper's recipe is known before the first step.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -46,6 +47,11 @@ interface SnapshotMount {
   Type?: string;
   Source?: string;
   Options?: string[];
+}
+
+/** The name of an image's top snapshot: the chain ID of its layers (OCI image spec). */
+export function chainId(diffIds: readonly string[]): string {
+  return diffIds.reduce((chain, diff) => (chain ? `sha256:${createHash('sha256').update(`${chain} ${diff}`).digest('hex')}` : diff), '');
 }
 
 /** What a copy makes, all named after the debugger: a snapshot, and a directory holding the mount and ctr's pid file. */
@@ -162,7 +168,14 @@ export async function makeCopy(ctr: Ctr, namespace: string, target: Target, sour
   };
   /** An image: a snapshot of the copy's own on top of the image's, as containerd mounts a new container. */
   const imageOverlay = async (ref: ImageSnapshot): Promise<string> => {
-    const mount = (JSON.parse(await snapshots('prepare', '--mounts', n.snapshot, ref.parent)) as SnapshotMount[])[0];
+    const json = await snapshots('prepare', '--mounts', n.snapshot, ref.parent).catch((e: unknown) => {
+      if (!isGone(e)) throw e;
+      throw new UserError(`image ${target.image} is not unpacked for containerd's ${ref.snapshotter} snapshotter`, {
+        hint: `unpack it (ctr images pull and import do), or pick the snapshotter with CONTAINERD_SNAPSHOTTER`,
+        cause: e,
+      });
+    });
+    const mount = (JSON.parse(json) as SnapshotMount[])[0];
     prepared = true;
     if (mount?.Type !== 'overlay' || !mount.Options) throw unlike(ref.snapshotter);
     return mount.Options.join(',');

@@ -80,7 +80,8 @@ interface ContainerInfo {
 
 /** The parts of an image's config (OCI or Docker) that say how it starts. */
 interface ImageConfig {
-  config?: { Entrypoint?: string[] | null; Cmd?: string[] | null; User?: string };
+  config?: { Entrypoint?: string[] | null; Cmd?: string[] | null; User?: string; Env?: string[] | null; WorkingDir?: string };
+  rootfs?: { diff_ids?: string[] };
 }
 
 const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' };
@@ -441,8 +442,49 @@ export class ContainerdRuntime implements Runtime {
     };
   }
 
+  /** A local image as a target (image://REF): debugged in a copy of its unpacked layers (copy.ts). */
+  async findImage(ref: string): Promise<Target | undefined> {
+    const namespace = this.flavor.defaultNamespace;
+    const name = normalizeRef(ref);
+    if (!(await this.hasImage(namespace, name))) return undefined;
+    const { config, digest } = await this.imageConfigOf(namespace, name);
+    const c = config.config ?? {};
+    const { chainId } = await import('./copy.js');
+    const engineState: TargetMeta = {
+      namespace,
+      pid: 0,
+      copyOf: { snapshotter: process.env.CONTAINERD_SNAPSHOTTER || 'overlayfs', parent: chainId(config.rootfs?.diff_ids ?? []) },
+    };
+    return {
+      engine: this.engine,
+      address: `image://${ref}`,
+      id: digest,
+      name: ref.replace(/^.*\//, '').replace(/[^a-zA-Z0-9_.-]/g, '-'),
+      image: name,
+      running: false,
+      stopped: { state: 'image', exitCode: 0 },
+      engineState,
+      config: {
+        env: c.Env ?? [],
+        user: c.User || undefined,
+        workdir: c.WorkingDir || undefined,
+        command: [...(c.Entrypoint ?? []), ...(c.Cmd ?? [])],
+        unknown: [],
+      },
+    };
+  }
+
+  async pullImage(ref: string, progress: Progress): Promise<void> {
+    await this.pull(this.flavor.defaultNamespace, normalizeRef(ref), ref, progress);
+  }
+
   /** An image's config from containerd's content store: index (this platform), manifest, config. */
   private async imageConfig(namespace: string, ref: string): Promise<ImageConfig> {
+    return (await this.imageConfigOf(namespace, ref)).config;
+  }
+
+  /** An image's config and its digest (the image's ID, as Docker names images). */
+  private async imageConfigOf(namespace: string, ref: string): Promise<{ config: ImageConfig; digest: string }> {
     const line = (await this.ctr.run(namespace, ['images', 'ls', `name==${quote(ref)}`])).split('\n')[1] ?? '';
     let digest = line.trim().split(/\s+/)[2];
     const blob = async (d: string) => JSON.parse(await this.ctr.run(namespace, ['content', 'get', d])) as Record<string, unknown>;
@@ -455,7 +497,7 @@ export class ContainerdRuntime implements Runtime {
         continue;
       }
       const config = doc.config as { digest?: string } | undefined;
-      if (config?.digest) return (await blob(config.digest)) as ImageConfig;
+      if (config?.digest) return { config: (await blob(config.digest)) as ImageConfig, digest: config.digest };
       break;
     }
     throw new Error(`no config found for ${ref}`);
