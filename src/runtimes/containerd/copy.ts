@@ -14,7 +14,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -201,6 +201,24 @@ export async function makeCopy(ctr: Ctr, namespace: string, target: Target, sour
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new UserError(`${n.dir} exists already`, { hint: 'pick another --name' });
     throw e;
   }
+}
+
+/**
+ * What a debugger's copy left when neither its CLI nor its reaper could remove it (`sidekick cleanup`):
+ * the mount, the directory and the snapshot named after it, where they are.
+ */
+export async function removeLeftCopy(ctr: Ctr, namespace: string, debuggerName: string): Promise<void> {
+  const n = copyNames({ name: debuggerName });
+  if (existsSync(n.dir)) {
+    await run('umount', [n.root]).catch(() => undefined);
+    const mounted = readFileSync('/proc/self/mounts', 'utf8').includes(` ${n.root} `);
+    // never recursive over a mount that stayed
+    if (!mounted) rmSync(n.dir, { recursive: true, force: true });
+  }
+  const snapshotter = process.env.CONTAINERD_SNAPSHOTTER || 'overlayfs';
+  await ctr.run(namespace, ['snapshots', '--snapshotter', snapshotter, 'rm', n.snapshot]).catch((e: unknown) => {
+    if (!(e instanceof CtrFailure)) throw e;
+  });
 }
 
 function gone(e: unknown, target: Target): Error {

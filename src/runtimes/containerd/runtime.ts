@@ -578,6 +578,8 @@ export class ContainerdRuntime implements Runtime {
     const labels = info?.Labels ?? {};
     if (labels[LABEL.role] !== ROLE_DEBUGGER) return undefined;
     await this.removeContainer(namespace, address.name, true);
+    // a debugger of a stopped target's copy (or an image's) may have left the copy too
+    await (await import('./copy.js')).removeLeftCopy(this.ctr, namespace, address.name);
     return { name: address.name, target: labels[LABEL.targetName] ?? labels[LABEL.target] ?? '' };
   }
 }
