@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, sidekick } from '../helpers/cli.js';
 import type { StartedTarget } from '../helpers/engines.js';
 import { ENGINES } from './engines.js';
+import { stoppedDriver } from '../helpers/stopped-targets.js';
 
 describe.each(ENGINES)('exec errors on $name', (engine) => {
   let target: StartedTarget;
@@ -35,8 +36,8 @@ describe.each(ENGINES)('exec errors on $name', (engine) => {
     const stopped = await engine.createStopped();
     made.push(stopped);
     const r = await run(['--pull', 'never', '--image', 'sidekick-fixture/absent:1', stopped.address, '--', 'true']);
-    // Docker and Podman debug a copy of a stopped target (exec-stopped.contract.test.ts); containerd not yet.
-    if (engine.name === 'docker' || engine.name === 'podman') {
+    // where the engine debugs a copy of a stopped target (exec-stopped.contract.test.ts), the copy fails on the image
+    if (stoppedDriver(engine)) {
       const lines = r.stderr.trim().split('\n');
       expect(lines[0]).toMatch(/^sidekick: target is (created|configured): debugging a copy/);
       expect(lines).toHaveLength(2);
