@@ -72,7 +72,8 @@ export const COMMANDS: CommandSpec[] = [
     positionals: [TARGET, { name: 'command', required: false, variadic: true, description: 'command to run instead of a shell (put it after --)' }],
     options: {
       image: IMAGE,
-      pull: PULL,
+      pull: { ...PULL, description: 'when to pull the toolkit image (and the image of an image:// target)' },
+      engine: { type: 'string', choices: ['docker', 'podman', 'containerd', 'nerdctl'], description: 'the engine that runs an image://REF target (default: the first local one that has the image)' },
       user: { type: 'string', alias: 'u', description: "run as this user of the target (uid[:gid] or a name in the target's /etc/passwd)" },
       env: { type: 'string', alias: 'e', repeatable: true, description: 'set NAME=VALUE (or pass NAME from your environment)' },
       'cap-add': { type: 'string', repeatable: true, description: 'add a Linux capability to the debugger' },

@@ -72,6 +72,7 @@ async function run({ command, positionals: p, options: o }: ParsedCommand): Prom
         detach: bool(o.detach),
         quiet: bool(o.quiet) ?? false,
         engineOptions: engineOptions(o),
+        engine: str(o.engine) as 'docker' | 'podman' | 'containerd' | 'nerdctl' | undefined,
       });
     }
     case 'attach': {

@@ -3,8 +3,9 @@ import { debugLog } from '../log.js';
 import { parseAddress } from '../runtimes/address.js';
 import { buildDebuggerSpec, copyNotice, type ExecRequest } from '../entry/debugger-spec.js';
 import { resolveTarget } from '../runtimes/engines.js';
-import type { EngineOptions } from '../runtimes/runtime.js';
+import type { EngineName, EngineOptions } from '../runtimes/runtime.js';
 import { UserError } from '../errors.js';
+import { createProgress } from '../session/progress.js';
 import { createGuardedDebugger, sessionOwner, type Keeping } from '../session/guard.js';
 import { withCleanup } from '../session/interrupts.js';
 import { runSession } from '../session/session.js';
@@ -13,6 +14,8 @@ export interface ExecArgs extends ExecRequest {
   target: string;
   quiet: boolean;
   engineOptions?: EngineOptions;
+  /** the engine of an image:// target (--engine) */
+  engine?: EngineName;
 }
 
 export async function execCommand(args: ExecArgs): Promise<number> {
@@ -21,8 +24,9 @@ export async function execCommand(args: ExecArgs): Promise<number> {
   };
   return withCleanup({ quiet: args.quiet }, async (cleanup) => {
     const image = args.target.startsWith('image://') ? await import('../runtimes/image-target.js') : undefined;
+    if (args.engine && !image) throw new UserError('--engine picks the engine of an image://REF address', { hint: `name the engine in the address instead (${args.engine}://NAME)` });
     const { runtime, target } = image
-      ? await image.resolveImage(image.imageReference(args.target)!, args.pull ?? 'missing')
+      ? await image.resolveImage(image.imageReference(args.target)!, { pull: args.pull ?? 'missing', engine: args.engine, progress: createProgress({ quiet: args.quiet }) })
       : await resolveTarget(parseAddress(args.target), args.engineOptions, { copyStopped: true });
     debugLog(`target ${target.address} (${target.id.slice(0, 12)})`);
     if (target.picked) say(target.picked);

@@ -8,7 +8,8 @@
  * ("$@"); the script text is fixed and travels in an environment variable, so nothing a user types is
  * ever parsed as shell.
  *
- * Inputs (environment): SIDEKICK_TARGET_PID (default 1), SIDEKICK_KEEP_ENV (names the target's
+ * Inputs (environment): SIDEKICK_TARGET_PID (default 1), SIDEKICK_TARGET_ROOT (the target's root when
+ * it has no process: a copy mounted in the debugger), SIDEKICK_KEEP_ENV (names the target's
  * environment must not override), SIDEKICK_USER (optional uid[:gid] or a user name of the target),
  * the environment the engine configured (SIDEKICK_TARGET_ENV and SIDEKICK_TARGET_ENV_<NAME>, see
  * src/runtimes/target-config.ts), its working directory (SIDEKICK_TARGET_WORKDIR), and its command

@@ -45,7 +45,12 @@ full=${SIDEKICK_WHY:+"; --profile general gives the full view"}
 retry="try --privileged or another profile"
 [ -n "${SIDEKICK_WHY-}" ] && retry="try --profile general"
 unset SIDEKICK_ENTRY SIDEKICK_TARGET_PID SIDEKICK_KEEP_ENV SIDEKICK_USER SIDEKICK_HANDSHAKE SIDEKICK_NO_STDIN SIDEKICK_TARGET_CGROUP SIDEKICK_EXIT_MARK SIDEKICK_WHY SIDEKICK_TARGET_WORKDIR
-root=/proc/$tpid/root
+# A copy of a stopped target mounted in the debugger (containerd) has no process: its root is given,
+# and its environment is only the configured one.
+root=${SIDEKICK_TARGET_ROOT:-/proc/$tpid/root}
+environ=/proc/$tpid/environ
+[ -n "${SIDEKICK_TARGET_ROOT-}" ] && environ=/dev/null
+unset SIDEKICK_TARGET_ROOT
 unreachable=
 if ! cd "$root/" 2>/dev/null; then
   [ "$(id -u)" = 0 ] && fail "${why}cannot enter the target's filesystem ($root): permission denied; $retry"
@@ -101,7 +106,7 @@ load_env() {
   SIDEKICK_SOH=$(printf '\001')
   # NUL-separated entries to lines, a newline inside a value kept as \001 until it is exported
   # (the braces catch the shell's own error when a non-root debugger may not read it)
-  SIDEKICK_ENVIRON=$({ tr '\n\0' '\001\n' <"/proc/$tpid/environ"; } 2>/dev/null)
+  SIDEKICK_ENVIRON=$({ tr '\n\0' '\001\n' <"$environ"; } 2>/dev/null)
   SIDEKICK_PAIRS=
   while IFS= read -r SIDEKICK_KV; do
     [ -n "$SIDEKICK_KV" ] || continue

@@ -242,6 +242,8 @@ export interface Runtime {
   plannedCleanup?(target: Target, spec: DebuggerSpec): Promise<CleanupRecipe | undefined>;
   /** a local image as a target (image://REF): debugged in a disposable container of it; undefined when absent */
   findImage?(ref: string): Promise<Target | undefined>;
+  /** pulls an image to debug (image://REF under --pull), with progress */
+  pullImage?(ref: string, progress: Progress): Promise<void>;
   listTargets(): Promise<TargetInfo[]>;
   /** every target an address names (a workload's running pods); optional: one target otherwise */
   findTargets?(address: TargetAddress): Promise<Target[]>;

@@ -1,6 +1,6 @@
 /**
  * `sidekick exec image://REF`: a session in a disposable container of a local image, on the first of
- * Docker and Podman that has it; the image is left as it was and nothing the session needed stays.
+ * Docker, Podman and containerd that has it; the image is left as it was and nothing the session needed stays.
  */
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
@@ -61,7 +61,7 @@ describe('exec on an image (Docker, Podman)', () => {
   it('fails in one line with --pull never and a missing image, leaving nothing', async () => {
     const address = 'image://sidekick-fixture/absent:1';
     const r = await run(['--pull', 'never', address, '--', 'true']);
-    expectOneLineError(r, /image sidekick-fixture\/absent:1 is not on Docker or Podman and --pull never forbids pulling/);
+    expectOneLineError(r, /image sidekick-fixture\/absent:1 is not on Docker, Podman or containerd and --pull never forbids pulling/);
     expect(await leftovers(docker, address)).toEqual([]);
     expect(await leftovers(podman, address)).toEqual([]);
   });

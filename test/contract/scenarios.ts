@@ -90,14 +90,21 @@ export const SCENARIOS = {
     elsewhere: { kubernetes: `\`sessions\` lists ended ephemeral debuggers too (\`${K8S}\`)` },
   },
   stoppedCopy: {
-    title: 'stopped/exited container: a session in a copy (files, env, user, workdir; original unchanged; nothing left, SIGKILL too)',
+    title: 'stopped/exited/never-started container: a session in a copy (crash file, env, user, workdir, `-u`, restricted; original\'s state, exit code and writable layer unchanged; nothing left after exit, SIGINT, SIGKILL mid-session and mid-copy; removed while copied: one line or the copy, nothing left)',
     needs: ['stoppedCopy'],
-    files: ['test/contract/exec-stopped.contract.test.ts'],
+    files: ['test/contract/exec-stopped.contract.test.ts', 'test/contract/exec-stopped-removed.test.ts', 'test/contract/exec-stopped-removed-containerd.test.ts'],
+    says: {
+      docker: 'yes (commit + holder)',
+      podman: 'yes (commit + holder, `type=image`)',
+      containerd: 'yes (overlay over its snapshot)',
+      nerdctl: 'yes (overlay over its snapshot; real `nerdctl run` containers, and ctr-made ones with its labels)',
+    },
   },
   imageTargets: {
-    title: '`exec image://REF`: a disposable container of a local image (first engine that has it)',
+    title: '`exec image://REF`: a disposable container of an image (first engine that has it, or `--engine`; `--pull always` pulls it first)',
     needs: ['imageTargets'],
-    files: ['test/contract/exec-image.contract.test.ts'],
+    files: ['test/contract/exec-image.contract.test.ts', 'test/contract/exec-image-engines.contract.test.ts'],
+    says: { containerd: 'yes (a snapshot on the image\'s)', nerdctl: 'yes (as containerd)' },
   },
   attach: {
     title: '`exec -d`, then `attach` in a pseudo-terminal and with pipes (output, exit code, removed at the end); `sessions` ATTACH yes/no; a live session of another CLI refused; ended session (exit code, one line, removed) and unknown name',

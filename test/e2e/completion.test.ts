@@ -87,10 +87,11 @@ describe('sidekick completion', () => {
     expect(await complete('sidekick plugins u')).toEqual(['uninstall']);
   });
 
-  it('completes the values of --profile and --pull', async () => {
+  it('completes the values of --profile, --pull and --engine', async () => {
     expect(await complete('sidekick exec --profile ')).toEqual(['general', 'baseline', 'restricted', 'netadmin', 'sysadmin']);
     expect(await complete('sidekick exec -n shop --profile re')).toEqual(['restricted']);
     expect(await complete('sidekick diagnose --pull a')).toEqual(['always']);
+    expect(await complete('sidekick exec --engine c')).toEqual(['containerd']);
     // a value is not taken for the target: the target comes next
     expect(await complete(`sidekick exec --pull never ${target.name.slice(0, -2)}`)).toEqual([]);
   });

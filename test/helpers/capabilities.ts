@@ -73,8 +73,6 @@ const LOCAL: Capabilities = {
 
 const CONTAINERD: Capabilities = {
   ...LOCAL,
-  stoppedCopy: 'not done: refused, "is not running"',
-  imageTargets: 'not done',
   detachKeys: '`ctr tasks attach` holds the terminal: leave by ending the shell or signalling `attach`',
 };
 

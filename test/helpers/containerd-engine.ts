@@ -80,7 +80,7 @@ export class ContainerdEngine implements TestEngine {
    * ctr 1.6 has no --user: a user is the image's (USER), so a variant of the fixture is built in Docker
    * (cached) and imported again when its Docker image ID changed.
    */
-  private async imageFor(user?: string, fixture: Fixture = 'target'): Promise<string> {
+  async imageFor(user?: string, fixture: Fixture = 'target'): Promise<string> {
     if (fixture !== 'target') return `docker.io/${FIXTURE_IMAGES[fixture]}`;
     if (!user) return TARGET_REF;
     const tag = `skc-fixture/target-user-${user.replace(/[^0-9a-z]/gi, '-')}:latest`;

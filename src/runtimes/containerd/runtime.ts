@@ -23,7 +23,9 @@ import {
   type AttachedDebugger,
   type Debugger,
   type DebuggerInfo,
+  type CleanupRecipe,
   type DebuggerSpec,
+  type FindOptions,
   type Progress,
   type RemovedDebugger,
   type Runtime,
@@ -33,6 +35,7 @@ import {
   type TargetInfo,
 } from '../runtime.js';
 import type { Ctr } from './ctr.js';
+import type { ImageSnapshot, SnapshotRef } from './copy.js';
 import { ctrDebugger } from './debugger.js';
 import { CtrFailure, isGone } from './errors.js';
 import { labelFilter, NERDCTL_NAME, type Naming } from './naming.js';
@@ -67,6 +70,8 @@ interface ContainerInfo {
   Image?: string;
   Labels?: Record<string, string> | null;
   CreatedAt?: string;
+  SnapshotKey?: string;
+  Snapshotter?: string;
   Spec?: {
     process?: { args?: string[]; env?: string[]; cwd?: string; terminal?: boolean; user?: { uid?: number; gid?: number; username?: string } };
     linux?: { resources?: { memory?: { limit?: number } } };
@@ -76,7 +81,8 @@ interface ContainerInfo {
 
 /** The parts of an image's config (OCI or Docker) that say how it starts. */
 interface ImageConfig {
-  config?: { Entrypoint?: string[] | null; Cmd?: string[] | null; User?: string };
+  config?: { Entrypoint?: string[] | null; Cmd?: string[] | null; User?: string; Env?: string[] | null; WorkingDir?: string };
+  rootfs?: { diff_ids?: string[] };
 }
 
 const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' };
@@ -87,6 +93,8 @@ interface TargetMeta {
   pid: number;
   /** the target's mounts, when findTarget read them */
   mounts?: SpecMount[];
+  /** a stopped target's snapshot, or an image's (image://), which its copy is made of */
+  copyOf?: SnapshotRef | ImageSnapshot;
 }
 
 /** What the OCI spec says of how the container runs: its process's env, user, cwd and args. */
@@ -133,7 +141,7 @@ export class ContainerdRuntime implements Runtime {
     return words(await this.ctr.run('default', ['namespaces', 'ls', '-q']));
   }
 
-  async findTarget(address: TargetAddress): Promise<Target> {
+  async findTarget(address: TargetAddress, options: FindOptions = {}): Promise<Target> {
     const { name } = address;
     const namespace = address.namespace ?? this.flavor.defaultNamespace;
     // Asked at once: the name as an exact ID is the common case, and then nothing is left to ask.
@@ -167,6 +175,9 @@ export class ContainerdRuntime implements Runtime {
     if (task?.status === 'PAUSED') {
       throw new UserError(`target ${canonical} is paused`, { hint: this.hint(namespace, id, labels, 'resume'), kind: 'not-running' });
     }
+    if (task?.status !== 'RUNNING' && options.copyStopped && info.SnapshotKey) {
+      return this.stoppedTarget(namespace, info, task, { address: canonical, name: shown });
+    }
     if (task?.status !== 'RUNNING') {
       const state = task ? task.status.toLowerCase() : 'created, no task';
       throw new UserError(`target ${canonical} is not running (${state})`, { hint: `${this.hint(namespace, id, labels, 'start')}, then try again`, kind: 'not-running' });
@@ -184,6 +195,18 @@ export class ContainerdRuntime implements Runtime {
       engineState,
       config,
     };
+  }
+
+  /** A container that does not run, for a session in a copy of its snapshot (FindOptions.copyStopped). */
+  private async stoppedTarget(namespace: string, info: ContainerInfo, task: TaskState | undefined, shown: { address: string; name: string }): Promise<Target> {
+    // a task that ran and stopped keeps its exit code, which only containerd's API tells
+    const { taskExitCode } = await import('./task-status.js');
+    const exitCode = task?.status === 'STOPPED' ? await taskExitCode(this.ctr.socket, namespace, info.ID) : undefined;
+    const state = task ? (exitCode === undefined ? task.status.toLowerCase() : 'exited') : 'created';
+    const config = specConfig(info);
+    for (const note of configNotes(config)) debugLog(`${this.engine}: ${note}`);
+    const engineState: TargetMeta = { namespace, pid: 0, copyOf: { snapshotter: info.Snapshotter || 'overlayfs', key: info.SnapshotKey! } };
+    return { engine: this.engine, ...shown, id: info.ID, image: info.Image ?? '', running: false, stopped: { state, exitCode: exitCode ?? 0 }, engineState, config };
   }
 
   /** What to type to start or resume a container, in its engine's own words. */
@@ -231,25 +254,83 @@ export class ContainerdRuntime implements Runtime {
   }
 
   async createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger> {
-    const { namespace } = this.meta(target);
+    const { namespace, copyOf } = this.meta(target);
+    if (copyOf) return this.createCopyDebugger(target, copyOf, spec, progress);
     let { pid } = this.meta(target);
     if (!pid) pid = (await this.tasks(namespace)).get(target.id)?.pid ?? 0;
     if (!pid) throw new UserError(`target ${target.address} is not running`, { hint: 'start it, then try again', kind: 'not-running' });
-    const ref = normalizeRef(spec.image);
     const ns = (type: string, file: string) => `--with-ns=${type}:/proc/${pid}/ns/${file}`;
     // The target's own name files, so that the toolkit (port-forward's nc) resolves names as it does.
     const mounts = this.meta(target).mounts ?? (await this.info(namespace, target.id).catch(() => undefined))?.Spec?.mounts ?? [];
     const nameFiles = nameFileMounts(mounts).filter((m) => existsSync(m.source));
+    const placement = [ns('pid', 'pid'), ns('network', 'net'), ns('ipc', 'ipc'), ns('uts', 'uts'), ...nameFiles.map((m) => m.option)];
+    const workDir = mkdtempSync(join(tmpdir(), 'sidekick-'));
+    return this.runDebugger(namespace, spec, progress, placement, workDir, {
+      kind: 'exec',
+      file: '/bin/sh',
+      args: [
+        '-c',
+        '"$0" --address "$1" -n "$2" tasks rm -f "$3" >/dev/null 2>&1; "$0" --address "$1" -n "$2" containers rm "$3" >/dev/null 2>&1; rm -rf "$4" "$5"',
+        this.ctr.file!,
+        this.ctr.socket,
+        namespace,
+        spec.name,
+        workDir,
+        fifoDir(namespace, spec.name),
+      ],
+    });
+  }
+
+  /**
+   * A stopped target's (or an image's) debugger: in namespaces of its own, with a copy of the
+   * target's filesystem mounted for the entry script to take as the target's root (copy.ts).
+   */
+  private async createCopyDebugger(target: Target, copyOf: SnapshotRef | ImageSnapshot, spec: DebuggerSpec, progress: Progress): Promise<Debugger> {
+    const { namespace } = this.meta(target);
+    const { makeCopy, copyRunArgs, copyCleanup } = await import('./copy.js');
+    const { asConfiguredUser } = await import('../copy-user.js');
+    const copy = await makeCopy(this.ctr, namespace, target, copyOf, spec);
+    try {
+      const shown = copyRunArgs(copy.root);
+      const env = { ...asConfiguredUser(target, spec), ...shown.env };
+      const dbg = await this.runDebugger(namespace, { ...spec, env }, progress, shown.options, copy.runDir, copyCleanup(this.ctr, namespace, copyOf.snapshotter, spec));
+      return {
+        ...dbg,
+        // the copy is removed after the debugger, by the CLI itself (or by the reaper's recipe)
+        removedByEngine: undefined,
+        remove: async () => {
+          await dbg.remove();
+          await copy.remove();
+        },
+      };
+    } catch (e) {
+      await copy.remove();
+      throw e;
+    }
+  }
+
+  async plannedCleanup(target: Target, spec: DebuggerSpec): Promise<CleanupRecipe | undefined> {
+    const { namespace, copyOf } = this.meta(target);
+    if (!copyOf) return undefined;
+    return (await import('./copy.js')).copyCleanup(this.ctr, namespace, copyOf.snapshotter, spec);
+  }
+
+  /** A debugger made by `ctr run` (see debugger.ts), placed by the given options (namespaces, mounts). */
+  private async runDebugger(
+    namespace: string,
+    spec: DebuggerSpec,
+    progress: Progress,
+    placement: string[],
+    workDir: string,
+    orphanCleanup: CleanupRecipe,
+  ): Promise<Debugger> {
+    const ref = normalizeRef(spec.image);
     // Every option in --name=value form, then "--": ctr 1.6 would otherwise read options of the
     // command (sh -c) as its own.
     const runArgs = [
       ...Object.entries(spec.labels).map(([k, v]) => `--label=${k}=${v}`),
       ...Object.entries(spec.env).map(([k, v]) => `--env=${k}=${v}`),
-      ns('pid', 'pid'),
-      ns('network', 'net'),
-      ns('ipc', 'ipc'),
-      ns('uts', 'uts'),
-      ...nameFiles.map((m) => m.option),
+      ...placement,
       ...ctrSecurityFlags(spec.security),
       ...(spec.tty ? ['--tty=true'] : []),
       ...(spec.detached && spec.tty ? detachedTtyArgs(namespace, spec.name) : []),
@@ -260,18 +341,22 @@ export class ContainerdRuntime implements Runtime {
     ];
 
     // The container itself is made by start() (`ctr run`, see debugger.ts); the image is seen to here.
-    await applyPullPolicy(spec.pull, {
-      present: () => this.hasImage(namespace, ref),
-      pull: () => this.pull(namespace, ref, spec.image, progress),
-      forbidden: () =>
-        pullForbidden(
-          spec.image,
-          `${this.label} (namespace ${namespace})`,
-          `"ctr -n ${namespace} images pull ${plainHttpRegistry(ref) ? '--plain-http ' : ''}${ref}", or import it`,
-        ),
-    });
+    try {
+      await applyPullPolicy(spec.pull, {
+        present: () => this.hasImage(namespace, ref),
+        pull: () => this.pull(namespace, ref, spec.image, progress),
+        forbidden: () =>
+          pullForbidden(
+            spec.image,
+            `${this.label} (namespace ${namespace})`,
+            `"ctr -n ${namespace} images pull ${plainHttpRegistry(ref) ? '--plain-http ' : ''}${ref}", or import it`,
+          ),
+      });
+    } catch (e) {
+      rmSync(workDir, { recursive: true, force: true });
+      throw e;
+    }
 
-    const workDir = mkdtempSync(join(tmpdir(), 'sidekick-'));
     return ctrDebugger({
       ctr: this.ctr,
       namespace,
@@ -284,20 +369,7 @@ export class ContainerdRuntime implements Runtime {
       removeContainer: (running) => this.removeContainer(namespace, spec.name, running),
       address: formatAddress(this.engine, spec.name, namespace),
       fifoDir: spec.detached && spec.tty ? fifoDir(namespace, spec.name) : undefined,
-      orphanCleanup: {
-        kind: 'exec',
-        file: '/bin/sh',
-        args: [
-          '-c',
-          '"$0" --address "$1" -n "$2" tasks rm -f "$3" >/dev/null 2>&1; "$0" --address "$1" -n "$2" containers rm "$3" >/dev/null 2>&1; rm -rf "$4" "$5"',
-          this.ctr.file!,
-          this.ctr.socket,
-          namespace,
-          spec.name,
-          workDir,
-          fifoDir(namespace, spec.name),
-        ],
-      },
+      orphanCleanup,
     });
   }
 
@@ -376,8 +448,49 @@ export class ContainerdRuntime implements Runtime {
     };
   }
 
+  /** A local image as a target (image://REF): debugged in a copy of its unpacked layers (copy.ts). */
+  async findImage(ref: string): Promise<Target | undefined> {
+    const namespace = this.flavor.defaultNamespace;
+    const name = normalizeRef(ref);
+    if (!(await this.hasImage(namespace, name))) return undefined;
+    const { config, digest } = await this.imageConfigOf(namespace, name);
+    const c = config.config ?? {};
+    const { chainId } = await import('./copy.js');
+    const engineState: TargetMeta = {
+      namespace,
+      pid: 0,
+      copyOf: { snapshotter: process.env.CONTAINERD_SNAPSHOTTER || 'overlayfs', parent: chainId(config.rootfs?.diff_ids ?? []) },
+    };
+    return {
+      engine: this.engine,
+      address: `image://${ref}`,
+      id: digest,
+      name: ref.replace(/^.*\//, '').replace(/[^a-zA-Z0-9_.-]/g, '-'),
+      image: name,
+      running: false,
+      stopped: { state: 'image', exitCode: 0 },
+      engineState,
+      config: {
+        env: c.Env ?? [],
+        user: c.User || undefined,
+        workdir: c.WorkingDir || undefined,
+        command: [...(c.Entrypoint ?? []), ...(c.Cmd ?? [])],
+        unknown: [],
+      },
+    };
+  }
+
+  async pullImage(ref: string, progress: Progress): Promise<void> {
+    await this.pull(this.flavor.defaultNamespace, normalizeRef(ref), ref, progress);
+  }
+
   /** An image's config from containerd's content store: index (this platform), manifest, config. */
   private async imageConfig(namespace: string, ref: string): Promise<ImageConfig> {
+    return (await this.imageConfigOf(namespace, ref)).config;
+  }
+
+  /** An image's config and its digest (the image's ID, as Docker names images). */
+  private async imageConfigOf(namespace: string, ref: string): Promise<{ config: ImageConfig; digest: string }> {
     const line = (await this.ctr.run(namespace, ['images', 'ls', `name==${quote(ref)}`])).split('\n')[1] ?? '';
     let digest = line.trim().split(/\s+/)[2];
     const blob = async (d: string) => JSON.parse(await this.ctr.run(namespace, ['content', 'get', d])) as Record<string, unknown>;
@@ -390,7 +503,7 @@ export class ContainerdRuntime implements Runtime {
         continue;
       }
       const config = doc.config as { digest?: string } | undefined;
-      if (config?.digest) return (await blob(config.digest)) as ImageConfig;
+      if (config?.digest) return { config: (await blob(config.digest)) as ImageConfig, digest: config.digest };
       break;
     }
     throw new Error(`no config found for ${ref}`);
@@ -473,6 +586,8 @@ export class ContainerdRuntime implements Runtime {
     const labels = info?.Labels ?? {};
     if (labels[LABEL.role] !== ROLE_DEBUGGER) return undefined;
     await this.removeContainer(namespace, address.name, true);
+    // a debugger of a stopped target's copy (or an image's) may have left the copy too
+    await (await import('./copy.js')).removeLeftCopy(this.ctr, namespace, address.name);
     return { name: address.name, target: labels[LABEL.targetName] ?? labels[LABEL.target] ?? '' };
   }
 

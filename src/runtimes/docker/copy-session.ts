@@ -8,12 +8,15 @@
  * were a running target (the target's configured env, user and command still come from Target.config),
  * so the session is the same as on a running container.
  * The holder's sleep comes from the toolkit image, as the copy may have no program of its own:
- * Podman mounts the toolkit image (`type=image`); Docker 20.10 cannot, so a volume is filled with
- * the toolkit's /bin (Docker copies an image's content into an empty volume at container creation).
+ * Podman mounts the toolkit image (`type=image`); Docker 20.10 cannot, so the toolkit's /bin is
+ * bound from its overlay2 layer on this machine, or else a volume is filled with it (Docker copies
+ * an image's content into an empty volume at container creation).
  * Everything made is named after the debugger, so the reaper's recipe (copyCleanup) is known before
  * the first step, and carries sidekick's labels; all of it is removed at the end.
  */
 import type Docker from 'dockerode';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { UserError } from '../../errors.js';
 import { debugLog } from '../../log.js';
 import type { Endpoint } from '../endpoint.js';
@@ -23,6 +26,7 @@ import { engineMessage, statusOf } from './errors.js';
 import { pullImage } from './pull.js';
 import type { EngineName } from '../address.js';
 import type { DockerFlavor, DockerTargetState } from './runtime.js';
+import { asConfiguredUser } from '../copy-user.js';
 
 export const ROLE_COPY = 'copy';
 // Where the holder finds the toolkit's programs (its /bin).
@@ -146,18 +150,6 @@ export async function createCopyDebugger(ctx: CopyContext, target: Target, spec:
   }
 }
 
-/**
- * The session runs as the container's configured user, as the app did (a running target's debugger
- * finds that in the app's process; a copy has none), unless -u says otherwise or the profile already
- * chose a non-root user (restricted) that could not switch.
- */
-function asConfiguredUser(target: Target, spec: DebuggerSpec): Record<string, string> {
-  const user = target.config?.user;
-  const root = spec.security.user === undefined || spec.security.user.uid === 0;
-  if (!user || spec.env.SIDEKICK_USER !== undefined || !root) return spec.env;
-  return { ...spec.env, SIDEKICK_USER: user };
-}
-
 /** The stopped container, writable layer included, as an image named after the debugger. */
 async function commit(ctx: CopyContext, target: Target, spec: DebuggerSpec, made: Array<[Kind, string]>): Promise<{ Id: string }> {
   const committed = (await ctx.docker
@@ -206,6 +198,8 @@ async function mountToolkit(
   if (flavor.engine === 'podman') {
     return { Mounts: [{ Type: 'image' as 'bind', Source: spec.image, Target: TOOLKIT_MOUNT }] };
   }
+  const local = ctx.endpoint.socketPath ? await localToolkitBin(docker, spec.image) : undefined;
+  if (local) return { Binds: [`${local}:${TOOLKIT_MOUNT}/bin:ro`] };
   await docker.createVolume({ Name: names.volume, Labels: labels });
   made.push(['volumes', names.volume]);
   // Creating (never starting) a container with the empty volume on /bin makes Docker copy the toolkit's /bin into it.
@@ -218,6 +212,19 @@ async function mountToolkit(
   });
   await filler.remove({ force: true });
   return { Binds: [`${names.volume}:${TOOLKIT_MOUNT}/bin:ro`] };
+}
+
+/**
+ * The toolkit's /bin as a directory of this machine, where Docker keeps its image in overlay2 layers
+ * (the engine is local: a unix socket): bound read-only, it spares a volume, a filler container and
+ * their removal. The image cannot go while its debugger uses it. Undefined where it is not found.
+ */
+async function localToolkitBin(docker: Docker, image: string): Promise<string | undefined> {
+  const info = await docker.getImage(image).inspect().catch(() => undefined);
+  const data = info?.GraphDriver?.Name === 'overlay2' ? (info.GraphDriver.Data as Record<string, string | undefined>) : undefined;
+  const layers = [data?.UpperDir, ...(data?.LowerDir?.split(':') ?? [])].filter((d): d is string => Boolean(d));
+  const dir = layers.find((d) => existsSync(join(d, HOLDER_ARGV[0]!.slice(TOOLKIT_MOUNT.length))));
+  return dir && join(dir, 'bin');
 }
 
 function gone(e: unknown, target: Target): UserError {

@@ -135,6 +135,10 @@ export class DockerRuntime implements Runtime {
     }));
   }
 
+  async pullImage(ref: string, progress: Progress): Promise<void> {
+    await this.pull(ref, progress);
+  }
+
   private async ambiguous(prefix: string): Promise<UserError> {
     const all = await this.call(this.docker.listContainers({ all: true }));
     const matches = all.filter((c) => c.Id.startsWith(prefix)).map((c) => `${c.Id.slice(0, 12)} (${(c.Names[0] ?? '').replace(/^\//, '')})`);
