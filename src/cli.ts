@@ -69,6 +69,10 @@ async function run({ command, positionals: p, options: o }: ParsedCommand): Prom
         tty: bool(o.tty),
         quiet: bool(o.quiet) ?? false,
         engineOptions: engineOptions(o),
+        copy: bool(o.copy),
+        copyTo: str(o['copy-to']),
+        keep: bool(o.keep),
+        startTimeout: str(o['start-timeout']),
       });
     }
     case 'diagnose': {

@@ -20,6 +20,7 @@ import type { Endpoint } from '../endpoint.js';
 import { applyPullPolicy, pullForbidden } from '../errors.js';
 import { LABEL, type CleanupRecipe, type Debugger, type DebuggerSpec, type Progress, type Target } from '../runtime.js';
 import { engineMessage, statusOf } from './errors.js';
+import { asConfiguredUser } from '../target-config.js';
 import { pullImage } from './pull.js';
 import type { EngineName } from '../address.js';
 import type { DockerFlavor, DockerTargetState } from './runtime.js';
@@ -131,7 +132,7 @@ export async function createCopyDebugger(ctx: CopyContext, target: Target, spec:
     debugLog(`copy ${holder.id.slice(0, 12)} running, ${Date.now() - t0} ms after the commit began`);
 
     const copyTarget: Target = { ...target, id: holder.id, running: true, stopped: undefined, engineState: { ipcMode: 'shareable' } satisfies DockerTargetState };
-    const dbg = await ctx.createDebugger(copyTarget, { ...spec, env: asConfiguredUser(target, spec), pull: 'missing' }, progress);
+    const dbg = await ctx.createDebugger(copyTarget, { ...spec, env: asConfiguredUser(target.config, spec), pull: 'missing' }, progress);
     return {
       ...dbg,
       orphanCleanup: copyCleanup(ctx.endpoint, spec),
@@ -144,18 +145,6 @@ export async function createCopyDebugger(ctx: CopyContext, target: Target, spec:
     await removeMade();
     throw e;
   }
-}
-
-/**
- * The session runs as the container's configured user, as the app did (a running target's debugger
- * finds that in the app's process; a copy has none), unless -u says otherwise or the profile already
- * chose a non-root user (restricted) that could not switch.
- */
-function asConfiguredUser(target: Target, spec: DebuggerSpec): Record<string, string> {
-  const user = target.config?.user;
-  const root = spec.security.user === undefined || spec.security.user.uid === 0;
-  if (!user || spec.env.SIDEKICK_USER !== undefined || !root) return spec.env;
-  return { ...spec.env, SIDEKICK_USER: user };
 }
 
 /** The stopped container, writable layer included, as an image named after the debugger. */

@@ -19,7 +19,8 @@ import { apiMessage } from './errors.js';
 import { ExitMarkFilter } from './exit-mark.js';
 import { NodePulls } from './node-pulls.js';
 
-const FATAL_WAITING = new Set([
+/** Waiting reasons after which a container will not start without a change. */
+export const FATAL_WAITING = new Set([
   'ErrImagePull',
   'ImagePullBackOff',
   'ErrImageNeverPull',
@@ -134,7 +135,8 @@ async function exitCode(k: KubeClient, where: PodTarget): Promise<number> {
   return -1;
 }
 
-function cleanupRecipe(k: KubeClient, id: string): CleanupRecipe {
+/** `sidekick cleanup --only k8s://ID` with this cluster's flags: what the reaper runs for a debugger (or a copy) at ID. */
+export function cleanupRecipe(k: KubeClient, id: string): CleanupRecipe {
   // The CLI itself, asked to end that one debugger, is the only client that can reach the API.
   const [file, cli] = ownEntry('cli') ?? [process.execPath, fileURLToPath(new URL('./cli.js', import.meta.url))];
   const flags = [
