@@ -164,6 +164,15 @@ describe('exec --copy on kubernetes', () => {
     expect(await copies()).toBe('');
   }, 180_000);
 
+  it('SIGINT while the copy waits to be scheduled ends the wait: exit 130, the copy deleted', async () => {
+    const cli = sidekickProcess(['exec', '-q', '-n', ns, '--copy', '--start-timeout', '2m', 'pod/pinned', '--', 'true'], { env, timeout: 150_000 });
+    cli.catch(() => undefined);
+    expect(await eventually(async () => (await copies()) !== '', 60_000, 250)).toBe(true);
+    cli.kill('SIGINT');
+    expect((await cli).exitCode).toBe(130);
+    expect(await copies()).toBe('');
+  }, 180_000);
+
   it('a namespace where pods may not be created (RBAC): one line naming the verb and resource, nothing made', async () => {
     const reader = await restrictedKubeconfig(ns);
     const r = await run(['--copy', 'pod/crashing', '--', 'true'], reader);

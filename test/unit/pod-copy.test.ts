@@ -10,7 +10,7 @@ const original: V1Pod = {
     uid: 'u-1',
     resourceVersion: '42',
     labels: { app: 'api' },
-    annotations: { team: 'payments', 'kubectl.kubernetes.io/last-applied-configuration': '{}' },
+    annotations: { team: 'payments', 'kubectl.kubernetes.io/last-applied-configuration': '{}', 'kubernetes.io/config.mirror': 'h' },
     ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'api-7d9', uid: 'rs', controller: true }],
   },
   spec: {
@@ -45,6 +45,8 @@ describe('copy of a pod', () => {
     expect(copy.spec).not.toHaveProperty('ephemeralContainers');
     expect(copy.spec).toMatchObject({ shareProcessNamespace: true, restartPolicy: 'Never', terminationGracePeriodSeconds: 0, securityContext: { runAsNonRoot: true, runAsUser: 65532 } });
     expect(copyPod(original, 'app', { ...plan, keep: true }, { image: 'b', pull: 'never' }).metadata?.labels).toEqual({ 'io.sidekick.pod-copy': 'kept' });
+    // the API refuses shareProcessNamespace with hostPID, whose namespace is shared anyway
+    expect(copyPod({ ...original, spec: { ...original.spec!, hostPID: true } }, 'app', plan, { image: 'b', pull: 'never' }).spec).not.toHaveProperty('shareProcessNamespace');
   });
 
   it('holds the target container with the toolkit sleep, its image, mounts and user as they were, no probe or hook', () => {

@@ -94,11 +94,29 @@ async function createCopy(k: KubeClient, target: Target, copy: CopyState, spec: 
   debugLog(`kubernetes: created the copy ${namespace}/${copy.plan.name} of ${target.address}${copy.plan.keep ? ' (kept)' : ''}`);
 }
 
-/** Waits for the held container to run; fails with the reason once it cannot, or at the start timeout. */
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Waits for the held container to run; fails with the reason once it cannot, or at the start
+ * timeout. A signal ends the wait at once (the CLI's handler waits for work in flight before it
+ * cleans up, and a copy may wait minutes to be scheduled), and the copy is deleted.
+ */
 async function untilCopyRuns(k: KubeClient, target: Target, namespace: string, name: string, container: string): Promise<V1Pod> {
+  let signal: string | undefined;
+  const stop = (s: string) => (signal = s);
+  for (const s of SIGNALS) process.once(s, stop);
+  try {
+    return await pollCopy(k, target, namespace, name, container, () => signal);
+  } finally {
+    for (const s of SIGNALS) process.off(s, stop);
+  }
+}
+
+async function pollCopy(k: KubeClient, target: Target, namespace: string, name: string, container: string, interrupted: () => string | undefined): Promise<V1Pod> {
   const timeoutMs = k.opts.startTimeoutMs ?? 120_000;
   const end = Date.now() + timeoutMs;
   for (;;) {
+    if (interrupted()) throw new UserError(`${interrupted()} while the copy ${namespace}/${name} was starting`, { hint: 'it was deleted' });
     let pod: V1Pod;
     try {
       pod = await k.call(() => k.api.readPod(namespace, name));

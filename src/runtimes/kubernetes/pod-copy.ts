@@ -54,13 +54,16 @@ const unprobed = (c: V1Container): V1Container => ({ ...c, livenessProbe: undefi
 export function copyPod(original: V1Pod, container: string, plan: CopyPlan, toolkit: { image: string; pull: PullPolicy }): V1Pod {
   const meta = original.metadata ?? {};
   const spec = structuredClone(original.spec!);
-  const annotations = { ...meta.annotations };
-  delete annotations['kubectl.kubernetes.io/last-applied-configuration'];
+  // not kubectl's record of the original, nor a static pod's mirror marks: the copy is a pod of its own
+  const annotations = Object.fromEntries(
+    Object.entries(meta.annotations ?? {}).filter(([k]) => k !== 'kubectl.kubernetes.io/last-applied-configuration' && !k.startsWith('kubernetes.io/config.')),
+  );
   // the scheduler places it; admission sets the priority from the class again
   delete spec.nodeName;
   delete spec.priority;
   delete spec.ephemeralContainers;
-  spec.shareProcessNamespace = true;
+  // (the host's pid namespace is shared already, and the API refuses both)
+  if (!spec.hostPID) spec.shareProcessNamespace = true;
   // one run: a debugger or container that ends stays ended
   spec.restartPolicy = 'Never';
   spec.terminationGracePeriodSeconds = 0;
