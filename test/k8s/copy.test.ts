@@ -46,6 +46,9 @@ async function crashingPod(name: string, opts: CrashOptions = {}): Promise<void>
   expect(await eventually(crashed, 90_000, 250)).toBe(true);
 }
 
+/** Whether a copy's containers run: its holder and its debugger (the last one). */
+const debugging = async () => (await kubectl(['get', 'pods', '-n', ns, '-l', 'io.sidekick.pod-copy', '-o', 'jsonpath={.items[*].status.containerStatuses[*].state.running.startedAt}'])).trim().split(/\s+/).length === 2;
+
 /** What must not change in the original: its identity, spec, labels, and no debugger added. */
 async function snapshot(name: string) {
   const pod = JSON.parse(await kubectl(['get', 'pod', '-n', ns, name, '-o', 'json'])) as {
@@ -143,7 +146,6 @@ describe('exec --copy on kubernetes', () => {
   it('SIGKILL of the CLI mid-session: sessions lists the copy, and the reaper deletes it', async () => {
     const cli = sidekickProcess(['exec', '-q', '-n', ns, '--copy', 'pod/crashing', '--', 'sleep', '600'], { env, timeout: 150_000 });
     cli.catch(() => undefined);
-    const debugging = async () => (await kubectl(['get', 'pods', '-n', ns, '-l', 'io.sidekick.pod-copy', '-o', 'jsonpath={.items[*].status.ephemeralContainerStatuses[*].state.running}'])).length > 0;
     expect(await eventually(debugging, 90_000, 250)).toBe(true);
     const sessions = JSON.parse((await sidekick(['sessions', '--json', '-n', ns], { env })).stdout) as Array<{ id: string; target: string; owner?: string }>;
     const copy = sessions.find((s) => s.target === `k8s://${ns}/crashing/app` && /^k8s:\/\/[^/]+\/[^/]+$/.test(s.id));
@@ -157,7 +159,6 @@ describe('exec --copy on kubernetes', () => {
   it('SIGINT of the CLI deletes the copy, exit 130', async () => {
     const cli = sidekickProcess(['exec', '-q', '-n', ns, '--copy', 'pod/crashing', '--', 'sleep', '600'], { env, timeout: 150_000 });
     cli.catch(() => undefined);
-    const debugging = async () => (await kubectl(['get', 'pods', '-n', ns, '-l', 'io.sidekick.pod-copy', '-o', 'jsonpath={.items[*].status.ephemeralContainerStatuses[*].state.running}'])).length > 0;
     expect(await eventually(debugging, 90_000, 250)).toBe(true);
     cli.kill('SIGINT');
     expect((await cli).exitCode).toBe(130);

@@ -1,6 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { containerTrouble, copyFailure, copyInfo, copyName, copyPod, HOLDER_COMMAND, pendingReason, validPodName } from '../../src/runtimes/kubernetes/pod-copy.js';
+import { containerTrouble, copyFailure, copyInfo, copyName, copyPod, HOLDER_COMMAND, HOLDER_PRELUDE, pendingReason, validPodName } from '../../src/runtimes/kubernetes/pod-copy.js';
 
 const probe = { exec: { command: ['/app/health'] } };
 const original: V1Pod = {
@@ -27,9 +27,10 @@ const original: V1Pod = {
   status: { phase: 'Running' },
 };
 const plan = { name: 'api-7d9f-sidekick-copy-ab12', keep: false, owner: 'me@host:1' };
+const debuggerContainer = { name: 'sidekick-api-1a2b3c', image: 'busybox:musl', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', HOLDER_PRELUDE, 'sidekick-copy'] };
 
 describe('copy of a pod', () => {
-  const copy = copyPod(original, 'app', plan, { image: 'busybox:musl', pull: 'missing' });
+  const copy = copyPod(original, 'app', plan, debuggerContainer);
   const app = copy.spec!.containers.find((c) => c.name === 'app')!;
 
   it('keeps no label, owner, node, status or debugger of the original; its processes are shared', () => {
@@ -44,9 +45,9 @@ describe('copy of a pod', () => {
     expect(copy.spec).not.toHaveProperty('priority');
     expect(copy.spec).not.toHaveProperty('ephemeralContainers');
     expect(copy.spec).toMatchObject({ shareProcessNamespace: true, restartPolicy: 'Never', terminationGracePeriodSeconds: 0, securityContext: { runAsNonRoot: true, runAsUser: 65532 } });
-    expect(copyPod(original, 'app', { ...plan, keep: true }, { image: 'b', pull: 'never' }).metadata?.labels).toEqual({ 'io.sidekick.pod-copy': 'kept' });
+    expect(copyPod(original, 'app', { ...plan, keep: true }, debuggerContainer).metadata?.labels).toEqual({ 'io.sidekick.pod-copy': 'kept' });
     // the API refuses shareProcessNamespace with hostPID, whose namespace is shared anyway
-    expect(copyPod({ ...original, spec: { ...original.spec!, hostPID: true } }, 'app', plan, { image: 'b', pull: 'never' }).spec).not.toHaveProperty('shareProcessNamespace');
+    expect(copyPod({ ...original, spec: { ...original.spec!, hostPID: true } }, 'app', plan, debuggerContainer).spec).not.toHaveProperty('shareProcessNamespace');
   });
 
   it('holds the target container with the toolkit sleep, its image, mounts and user as they were, no probe or hook', () => {
@@ -56,6 +57,8 @@ describe('copy of a pod', () => {
       expect(c.livenessProbe ?? c.readinessProbe ?? c.startupProbe ?? c.lifecycle).toBeUndefined();
     }
     expect(copy.spec!.containers.find((c) => c.name === 'proxy')).toMatchObject({ image: 'envoy' });
+    // the debugger last: the kubelet starts containers in order, the holder first
+    expect(copy.spec!.containers.map((c) => c.name)).toEqual(['app', 'proxy', 'sidekick-api-1a2b3c']);
     expect(copy.spec!.volumes).toEqual([{ name: 'cfg', configMap: { name: 'api' } }, { name: 'sidekick-holder', emptyDir: {} }]);
   });
 
@@ -64,7 +67,7 @@ describe('copy of a pod', () => {
     expect(fill).toMatchObject({ name: 'sidekick-holder', image: 'busybox:musl', imagePullPolicy: 'IfNotPresent', volumeMounts: [{ name: 'sidekick-holder', mountPath: '/.sidekick' }] });
     expect(fill!.securityContext).toEqual({ runAsUser: 65532, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
     const rootPod = { ...original, spec: { ...original.spec!, securityContext: {} } };
-    expect(copyPod(rootPod, 'app', plan, { image: 'b', pull: 'always' }).spec!.initContainers![0]!.securityContext?.runAsUser).toBe(65534);
+    expect(copyPod(rootPod, 'app', plan, debuggerContainer).spec!.initContainers![0]!.securityContext?.runAsUser).toBe(65534);
   });
 
   it('leaves the original object as it was', () => {
@@ -119,9 +122,9 @@ describe('a copy that does not run', () => {
 
 describe('copies in listings', () => {
   it('lists a session copy with its owner and original, not a kept one', () => {
-    const copy = copyPod(original, 'app', plan, { image: 'b', pull: 'never' });
+    const copy = copyPod(original, 'app', plan, debuggerContainer);
     expect(copyInfo({ ...copy, status: { phase: 'Running' } })).toMatchObject({ id: `k8s://shop/${plan.name}`, target: 'k8s://shop/api-7d9f/app', owner: 'me@host:1', running: true });
-    expect(copyInfo(copyPod(original, 'app', { ...plan, keep: true }, { image: 'b', pull: 'never' }))).toBeUndefined();
+    expect(copyInfo(copyPod(original, 'app', { ...plan, keep: true }, debuggerContainer))).toBeUndefined();
     expect(copyInfo(original)).toBeUndefined();
   });
 });

@@ -1,22 +1,23 @@
 /**
  * `sidekick exec --copy k8s://NS/POD[/CONTAINER]`: the session runs in a copy of the pod
- * (pod-copy.ts) whose container waits instead of crashing. The story: create the copy, wait for it
- * to run (the scheduler's or the kubelet's reason when it cannot, within the start timeout), add
- * the usual ephemeral debugger to it (debugger.ts, as for any running pod), and delete the copy when
- * the session ends. The reaper is armed with the copy's deletion before it is created
- * (copyCleanup, through Runtime.plannedCleanup), so a SIGKILLed CLI leaves nothing either. With
- * --keep the copy stays (its holder still runs: `sidekick exec` reaches it as any running pod).
- * The original pod is only read.
+ * (pod-copy.ts) whose container waits instead of crashing, with the debugger as the copy's own
+ * last container. The story: create the copy, wait for its container to run (the scheduler's or the
+ * kubelet's reason when it cannot, within the start timeout), then run the debugger as a node
+ * debugger's runs (debugger.ts: handshake, exit mark) and delete the copy when the session ends. The
+ * reaper is armed with the copy's deletion before it is created (copyCleanup, through
+ * Runtime.plannedCleanup), so a SIGKILLed CLI leaves nothing either. With --keep the copy stays
+ * and only the debugger's processes end (its holder still runs: a plain `sidekick exec` reaches it
+ * as any running pod). The original pod is only read.
  */
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { UserError } from '../../errors.js';
 import { debugLog } from '../../log.js';
 import type { CleanupRecipe, Debugger, DebuggerSpec, Progress, Target } from '../runtime.js';
 import { asConfiguredUser } from '../target-config.js';
 import type { KubeClient } from './client.js';
-import { cleanupRecipe } from './debugger.js';
+import { cleanupRecipe, ownDebuggerContainer, podDebugger } from './debugger.js';
 import { apiMessage, apiStatus } from './errors.js';
-import { containerTrouble, copyFailure, copyPod, pendingReason, type CopyPlan } from './pod-copy.js';
+import { containerTrouble, copyFailure, copyPod, HOLDER_PRELUDE, pendingReason, type CopyPlan } from './pod-copy.js';
 
 /** What findTarget learned for a copy: the original pod, the container to hold, the plan. */
 export interface CopyState {
@@ -43,41 +44,32 @@ function copyNotice({ original, container, plan }: CopyState): string {
   return `container ${container} of pod ${original.metadata!.namespace}/${original.metadata!.name} ${now}: debugging a copy, pod ${plan.name}, ${end}`;
 }
 
-type CreateDebugger = (target: Target, spec: DebuggerSpec, progress: Progress) => Promise<Debugger>;
-
-export async function createCopyDebugger(k: KubeClient, target: Target, copy: CopyState, spec: DebuggerSpec, progress: Progress, createDebugger: CreateDebugger): Promise<Debugger> {
+export async function createCopyDebugger(k: KubeClient, target: Target, copy: CopyState, spec: DebuggerSpec, progress: Progress, literal: (s: string) => string): Promise<Debugger> {
   const namespace = copy.original.metadata!.namespace!;
   const { name, keep } = copy.plan;
+  // the session runs as the container's user, as the app would
+  const session = { ...spec, env: asConfiguredUser(target.config, spec) };
+  const container = spec.name.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63).replace(/-+$/, '');
+  const debuggerContainer = ownDebuggerContainer(container, session, { script: HOLDER_PRELUDE, arg0: 'sidekick-copy' }, literal);
   let created = false;
-  const deleteCopy = () => k.api.deletePod(namespace, name).catch((e: unknown) => debugLog(`kubernetes: deleting the copy ${namespace}/${name}: ${apiMessage(e)}`));
   try {
     const t0 = Date.now();
-    await createCopy(k, target, copy, spec);
+    await createCopy(k, target, copy, debuggerContainer);
     created = true;
-    const running = await untilCopyRuns(k, target, namespace, name, copy.container);
+    await untilCopyRuns(k, target, namespace, name, copy.container);
     debugLog(`kubernetes: the copy ${namespace}/${name} runs after ${Date.now() - t0} ms`);
-    const copyTarget: Target = { ...target, id: `${namespace}/${name}/${copy.container}`, running: true, engineState: running };
-    // the toolkit is on the node now (the copy's init container ran it)
-    const dbg = await createDebugger(copyTarget, { ...spec, env: asConfiguredUser(target.config, spec), pull: spec.pull === 'always' ? 'missing' : spec.pull }, progress);
-    return {
-      ...dbg,
-      notice: copyNotice(copy),
-      orphanCleanup: copyCleanup(k, copy) ?? dbg.orphanCleanup,
-      remove: async () => {
-        if (!keep) await deleteCopy();
-        await dbg.remove();
-      },
-    };
+    const dbg = podDebugger(k, { namespace, pod: name, container, own: true, keep }, session, spec.image, progress);
+    return { ...dbg, notice: copyNotice(copy) };
   } catch (e) {
     // a copy that never served a session is not kept, --keep or not
-    if (created) await deleteCopy();
+    if (created) await k.api.deletePod(namespace, name).catch((e: unknown) => debugLog(`kubernetes: deleting the copy ${namespace}/${name}: ${apiMessage(e)}`));
     throw e;
   }
 }
 
-async function createCopy(k: KubeClient, target: Target, copy: CopyState, spec: DebuggerSpec): Promise<void> {
+async function createCopy(k: KubeClient, target: Target, copy: CopyState, debuggerContainer: V1Container): Promise<void> {
   const namespace = copy.original.metadata!.namespace!;
-  const pod = copyPod(copy.original, copy.container, copy.plan, { image: spec.image, pull: spec.pull });
+  const pod = copyPod(copy.original, copy.container, copy.plan, debuggerContainer);
   try {
     await k.call(() => k.api.request('POST', `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, pod));
   } catch (e) {

@@ -10,10 +10,12 @@
  * to wait with: an init container of the toolkit image copies its `sleep` into an emptyDir that the
  * holder mounts at HOLDER_DIR; it must therefore be statically linked (busybox:musl is). The init
  * container runs as a non-root user whatever the pod says, so it passes Pod Security "restricted".
+ * The debugger is the copy's last container: the kubelet starts a pod's containers in order, and its
+ * prelude (HOLDER_PRELUDE) finds the holder among the pod's processes by its command line.
  */
 import type { V1Container, V1ContainerStatus, V1Pod, V1SecurityContext } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
-import type { DebuggerInfo, PullPolicy } from '../runtime.js';
+import type { DebuggerInfo } from '../runtime.js';
 import { FATAL_WAITING } from './debugger.js';
 
 /** Marks a copy: `session` (deleted at the end of its session, listed by `sessions`) or `kept` (--keep). */
@@ -24,6 +26,11 @@ export const COPY_OWNER = 'io.sidekick.owner';
 const HOLDER_VOLUME = 'sidekick-holder';
 const HOLDER_DIR = '/.sidekick';
 export const HOLDER_COMMAND = [`${HOLDER_DIR}/sleep`, '2147483647'];
+/**
+ * The debugger's prelude: the holder's PID (its command line is HOLDER_COMMAND) for the entry script,
+ * waiting up to 10 s for it. Fixed text; the entry script and the user's command follow as "$@".
+ */
+export const HOLDER_PRELUDE = `want='${HOLDER_COMMAND.join(' ')} '; n=0; while :; do for p in /proc/[0-9]*; do [ "$(tr '\\0' ' ' <"$p/cmdline" 2>/dev/null)" = "$want" ] && { SIDEKICK_TARGET_PID=\${p#/proc/}; export SIDEKICK_TARGET_PID; exec "$@"; }; done; n=$((n + 1)); [ "$n" -lt 100 ] || { echo "sidekick: the copy's container does not run" >&2; exit 125; }; usleep 100000; done`;
 /** Copies the toolkit's sleep for the holder. Fixed text: nothing of the user's reaches it. */
 const FILL = `for d in /bin /usr/bin /sbin /usr/sbin; do [ -x "$d/sleep" ] && exec cp "$d/sleep" ${HOLDER_DIR}/sleep; done; echo "the toolkit image has no sleep" >&2; exit 1`;
 /** The init container's user when the target's is root or unknown. */
@@ -50,8 +57,9 @@ export function validPodName(name: string): boolean {
 
 const unprobed = (c: V1Container): V1Container => ({ ...c, livenessProbe: undefined, readinessProbe: undefined, startupProbe: undefined, lifecycle: undefined });
 
-/** The copy of `original` with `container` held, in the original's namespace. */
-export function copyPod(original: V1Pod, container: string, plan: CopyPlan, toolkit: { image: string; pull: PullPolicy }): V1Pod {
+/** The copy of `original` with `container` held and the debugger added, in the original's namespace. */
+export function copyPod(original: V1Pod, container: string, plan: CopyPlan, debuggerContainer: V1Container): V1Pod {
+  const toolkit = { image: debuggerContainer.image!, pull: debuggerContainer.imagePullPolicy };
   const meta = original.metadata ?? {};
   const spec = structuredClone(original.spec!);
   // not kubectl's record of the original, nor a static pod's mirror marks: the copy is a pod of its own
@@ -67,7 +75,7 @@ export function copyPod(original: V1Pod, container: string, plan: CopyPlan, tool
   // one run: a debugger or container that ends stays ended
   spec.restartPolicy = 'Never';
   spec.terminationGracePeriodSeconds = 0;
-  spec.containers = spec.containers.map((c) => (c.name === container ? holder(c) : unprobed(c)));
+  spec.containers = [...spec.containers.map((c) => (c.name === container ? holder(c) : unprobed(c))), debuggerContainer];
   spec.initContainers = [filler(original, container, toolkit), ...(spec.initContainers ?? []).map(unprobed)];
   spec.volumes = [...(spec.volumes ?? []), { name: HOLDER_VOLUME, emptyDir: {} }];
   return {
@@ -93,7 +101,7 @@ function holder(c: V1Container): V1Container {
   };
 }
 
-function filler(original: V1Pod, container: string, toolkit: { image: string; pull: PullPolicy }): V1Container {
+function filler(original: V1Pod, container: string, toolkit: { image: string; pull?: string }): V1Container {
   const sc = original.spec?.containers.find((c) => c.name === container)?.securityContext;
   const uid = sc?.runAsUser ?? original.spec?.securityContext?.runAsUser;
   const securityContext: V1SecurityContext = {
@@ -106,7 +114,7 @@ function filler(original: V1Pod, container: string, toolkit: { image: string; pu
   return {
     name: HOLDER_VOLUME,
     image: toolkit.image,
-    imagePullPolicy: toolkit.pull === 'always' ? 'Always' : toolkit.pull === 'never' ? 'Never' : 'IfNotPresent',
+    imagePullPolicy: toolkit.pull,
     command: ['sh', '-c', FILL],
     volumeMounts: [{ name: HOLDER_VOLUME, mountPath: HOLDER_DIR }],
     securityContext,

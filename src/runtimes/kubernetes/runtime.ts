@@ -236,7 +236,7 @@ export class KubernetesRuntime implements Runtime {
     // a node's debugger is a pod of its own, in the namespace of -n
     if (isNodeTarget(target)) return createNodeDebugger(this.k, namespaceFor(this.k.kc, undefined, this.opts.namespace), target, spec, progress, literal);
     const copy = copyStateOf(target);
-    if (copy) return createCopyDebugger(this.k, target, copy, spec, progress, (t, s, p) => this.createDebugger(t, s, p));
+    if (copy) return createCopyDebugger(this.k, target, copy, spec, progress, literal);
     const { namespace, pod, container } = splitTargetId(target.id);
     const podSpec = (target.engineState as V1Pod | undefined) ?? (await this.readPod(namespace, pod));
     const { profile } = spec.security;
