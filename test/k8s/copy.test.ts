@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, sidekick, sidekickProcess } from '../helpers/cli.js';
 import { eventually } from '../helpers/engines.js';
-import { KUBECONFIG, clusterReady, createNamespace, deleteNamespace, kubectl, restrictedKubeconfig, uniqueNamespace } from '../helpers/kube.js';
+import { KUBECONFIG, accountKubeconfig, clusterReady, createNamespace, deleteNamespace, kubectl, restrictedKubeconfig, uniqueNamespace } from '../helpers/kube.js';
 
 const env = { KUBECONFIG };
 const ns = uniqueNamespace('sk-copy');
@@ -178,6 +178,17 @@ describe('exec --copy on kubernetes', () => {
     const reader = await restrictedKubeconfig(ns);
     const r = await run(['--copy', 'pod/crashing', '--', 'true'], reader);
     expectOneLineError(r, new RegExp(`forbidden: you may not create pods in namespace ${ns}: ask for an RBAC role that allows "create" on "pods"`));
+    expect(await copies()).toBe('');
+  });
+
+  it('needs no more rights than the README says: pods (get, create, delete), pods/attach and pods/exec (get, create)', async () => {
+    const copier = await accountKubeconfig(ns, 'copier', [
+      { verbs: 'get,create,delete', resources: 'pods' },
+      { verbs: 'get,create', resources: 'pods/attach,pods/exec' },
+    ]);
+    const r = await run(['--copy', 'pod/failed', '--', 'cat', '/app/app.conf'], copier);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe('mode=production\n# listen= is missing\n');
     expect(await copies()).toBe('');
   });
 
