@@ -85,7 +85,6 @@ export const COMMANDS: CommandSpec[] = [
       copy: { type: 'boolean', default: false, description: "Kubernetes: debug a copy of the pod whose container waits instead of running (a crash-looping one); the copy is deleted at the end" },
       'copy-to': { type: 'string', description: 'name of the copy (implies --copy; default POD-sidekick-copy-xxxx)' },
       keep: { type: 'boolean', default: false, description: 'keep the copy after the session (with --copy)' },
-      'start-timeout': { type: 'string', default: '2m', description: 'Kubernetes: how long to wait for the debugger (and a copy) to run' },
     },
     examples: [
       ['$0 exec my-app', 'a shell with tools inside a distroless container'],

@@ -72,7 +72,6 @@ async function run({ command, positionals: p, options: o }: ParsedCommand): Prom
         copy: bool(o.copy),
         copyTo: str(o['copy-to']),
         keep: bool(o.keep),
-        startTimeout: str(o['start-timeout']),
       });
     }
     case 'diagnose': {

@@ -7,7 +7,6 @@ import { parseCheck } from '../diagnose/checks.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import { formatMarkdown, formatText, useColour } from '../diagnose/format.js';
 import { UserError, isUserError } from '../errors.js';
-import { parseDuration } from '../duration.js';
 import { parseAddress } from '../runtimes/address.js';
 import { resolveTarget } from '../runtimes/engines.js';
 import type { EngineOptions } from '../runtimes/runtime.js';
@@ -27,7 +26,13 @@ export interface DiagnoseArgs {
   engineOptions?: EngineOptions;
 }
 
-export { parseDuration };
+/** "30s", "2m", "500ms" or plain seconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) throw new UserError(`bad --timeout "${text}"`, { hint: 'use a duration such as 30s, 2m or 500ms' });
+  const n = Number(m[1]);
+  return m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+}
 
 export async function diagnoseCommand(args: DiagnoseArgs): Promise<number> {
   try {

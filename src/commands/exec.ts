@@ -7,13 +7,10 @@ import type { EngineOptions } from '../runtimes/runtime.js';
 import { createGuardedDebugger, sessionOwner } from '../session/guard.js';
 import { withCleanup } from '../session/interrupts.js';
 import { runSession } from '../session/session.js';
-import { parseDuration } from '../duration.js';
 import { copyRequest, type CopyFlags } from './exec-copy.js';
 
 export interface ExecArgs extends ExecRequest, CopyFlags {
   target: string;
-  /** Kubernetes: how long the debugger (and a copy) may take to run, e.g. 2m */
-  startTimeout?: string;
   quiet: boolean;
   engineOptions?: EngineOptions;
 }
@@ -26,10 +23,9 @@ export async function execCommand(args: ExecArgs): Promise<number> {
     const image = args.target.startsWith('image://') ? await import('../runtimes/image-target.js') : undefined;
     const address = image ? undefined : parseAddress(args.target);
     const copyPod = copyRequest(args, args.target, address, sessionOwner());
-    const startTimeoutMs = args.startTimeout === undefined ? undefined : parseDuration(args.startTimeout, '--start-timeout');
     const { runtime, target } = image
       ? await image.resolveImage(image.imageReference(args.target)!, args.pull ?? 'missing')
-      : await resolveTarget(address!, { ...args.engineOptions, startTimeoutMs }, { copyStopped: true, copyPod });
+      : await resolveTarget(address!, args.engineOptions, { copyStopped: true, copyPod });
     debugLog(`target ${target.address} (${target.id.slice(0, 12)})`);
     if (target.picked) say(target.picked);
     if (target.stopped) say(copyNotice(target.stopped));

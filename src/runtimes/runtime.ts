@@ -222,8 +222,6 @@ export interface EngineOptions {
   profile?: string;
   /** Kubernetes label selector (-l) narrowing a workload's pods */
   selector?: string;
-  /** Kubernetes: how long to wait for a debugger (or a copy) to run */
-  startTimeoutMs?: number;
 }
 
 /** Labels that mark a debugger on every engine. */

@@ -166,7 +166,7 @@ describe('exec --copy on kubernetes', () => {
   }, 180_000);
 
   it('SIGINT while the copy waits to be scheduled ends the wait: exit 130, the copy deleted', async () => {
-    const cli = sidekickProcess(['exec', '-q', '-n', ns, '--copy', '--start-timeout', '2m', 'pod/pinned', '--', 'true'], { env, timeout: 150_000 });
+    const cli = sidekickProcess(['exec', '-q', '-n', ns, '--copy', 'pod/pinned', '--', 'true'], { env, timeout: 150_000 });
     cli.catch(() => undefined);
     expect(await eventually(async () => (await copies()) !== '', 60_000, 250)).toBe(true);
     cli.kill('SIGINT');
@@ -192,8 +192,8 @@ describe('exec --copy on kubernetes', () => {
     expect(await copies()).toBe('');
   });
 
-  it("a copy that cannot be scheduled: the scheduler's reason within --start-timeout, the copy deleted", async () => {
-    const r = await run(['--copy', '--start-timeout', '5s', 'pod/pinned', '--', 'true']);
+  it("a copy that cannot be scheduled: the scheduler's reason within --pod-running-timeout, the copy deleted", async () => {
+    const r = await run(['--copy', '--pod-running-timeout', '5s', 'pod/pinned', '--', 'true']);
     expectOneLineError(r, new RegExp(`the copy of k8s://${ns}/pinned/app did not run within 5s \\(Pending: Unschedulable: 0/1 nodes are available: 1 node\\(s\\) didn't match Pod's node affinity/selector.*\\): it was deleted`));
     expect(await copies()).toBe('');
   });

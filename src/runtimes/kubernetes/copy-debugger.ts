@@ -122,7 +122,7 @@ async function pollCopy(k: KubeClient, target: Target, namespace: string, name: 
     if (failure) throw new UserError(`the copy of ${target.address} cannot run: ${failure}`, { hint: failureHint(failure, container) });
     if (Date.now() > end) {
       throw new UserError(`the copy of ${target.address} did not run within ${timeoutMs / 1000}s (${pendingReason(pod, container)})`, {
-        hint: 'it was deleted; --start-timeout waits longer',
+        hint: 'it was deleted; --pod-running-timeout waits longer',
       });
     }
     await new Promise((r) => setTimeout(r, 250));
