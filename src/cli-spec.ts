@@ -87,9 +87,13 @@ export const COMMANDS: CommandSpec[] = [
       selector: SELECTOR,
       ...KUBE,
       'pod-running-timeout': POD_RUNNING_TIMEOUT,
+      copy: { type: 'boolean', default: false, description: "Kubernetes: debug a copy of the pod whose container waits instead of running (a crash-looping one); the copy is deleted at the end" },
+      'copy-to': { type: 'string', description: 'name of the copy (implies --copy; default POD-sidekick-copy-xxxx)' },
+      keep: { type: 'boolean', default: false, description: 'keep the copy after the session (with --copy)' },
     },
     examples: [
       ['$0 exec my-app', 'a shell with tools inside a distroless container'],
+      ['$0 exec --copy k8s://shop/api-7d9f/app', 'a crash-looping container: a copy of its pod, deleted at the end'],
       ['$0 exec my-app -- ps', "one command; its exit code is sidekick's"],
       ['$0 exec -u 65532 docker://4f2a -- id', 'as a given user'],
     ],

@@ -73,6 +73,9 @@ async function run({ command, positionals: p, options: o }: ParsedCommand): Prom
         quiet: bool(o.quiet) ?? false,
         engineOptions: engineOptions(o),
         engine: str(o.engine) as 'docker' | 'podman' | 'containerd' | 'nerdctl' | undefined,
+        copy: bool(o.copy),
+        copyTo: str(o['copy-to']),
+        keep: bool(o.keep),
       });
     }
     case 'attach': {

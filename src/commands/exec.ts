@@ -9,8 +9,9 @@ import { createProgress } from '../session/progress.js';
 import { createGuardedDebugger, sessionOwner, type Keeping } from '../session/guard.js';
 import { withCleanup } from '../session/interrupts.js';
 import { runSession } from '../session/session.js';
+import { copyRequest, type CopyFlags } from './exec-copy.js';
 
-export interface ExecArgs extends ExecRequest {
+export interface ExecArgs extends ExecRequest, CopyFlags {
   target: string;
   quiet: boolean;
   engineOptions?: EngineOptions;
@@ -25,9 +26,12 @@ export async function execCommand(args: ExecArgs): Promise<number> {
   return withCleanup({ quiet: args.quiet }, async (cleanup) => {
     const image = args.target.startsWith('image://') ? await import('../runtimes/image-target.js') : undefined;
     if (args.engine && !image) throw new UserError('--engine picks the engine of an image://REF address', { hint: `name the engine in the address instead (${args.engine}://NAME)` });
+    const address = image ? undefined : parseAddress(args.target);
+    const copyPod = copyRequest(args, args.target, address, sessionOwner());
+    if (copyPod && args.detach) throw new UserError('exec -d cannot keep a --copy session: the copy is deleted when the session ends', { hint: 'drop -d (or keep the copy with --keep and exec into it)', kind: 'invalid' });
     const { runtime, target } = image
       ? await image.resolveImage(image.imageReference(args.target)!, { pull: args.pull ?? 'missing', engine: args.engine, progress: createProgress({ quiet: args.quiet }) })
-      : await resolveTarget(parseAddress(args.target), args.engineOptions, { copyStopped: true });
+      : await resolveTarget(address!, args.engineOptions, { copyStopped: true, copyPod });
     debugLog(`target ${target.address} (${target.id.slice(0, 12)})`);
     if (target.picked) say(target.picked);
     if (target.stopped && args.detach) {
@@ -42,6 +46,7 @@ export async function execCommand(args: ExecArgs): Promise<number> {
     });
     const keeping: Keeping | undefined = args.detach ? { kept: false } : undefined;
     const debuggerInstance = await createGuardedDebugger(runtime, target, spec, cleanup, args.quiet, keeping);
+    if (debuggerInstance.notice) say(debuggerInstance.notice);
     if (keeping) return (await import('../session/detached.js')).startDetached(debuggerInstance, runtime.engine, keeping, say);
     // Notes matter to a person at a shell; scripts reading stderr get them under --debug only.
     for (const note of debuggerInstance.notes) (spec.tty ? say : debugLog)(note);

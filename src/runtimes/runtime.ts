@@ -37,6 +37,8 @@ export interface Target {
 export interface FindOptions {
   /** accept a stopped or exited container: its debugger then runs in a disposable copy of its filesystem */
   copyStopped?: boolean;
+  /** Kubernetes (exec --copy): debug a copy of the pod whose container waits instead of running (crash-looping pods) */
+  copyPod?: { name?: string; keep: boolean; owner: string };
 }
 
 /** Everything an engine needs to start a debugger; engine-neutral (see src/entry/debugger-spec.ts). */
@@ -95,6 +97,8 @@ export interface Debugger {
   name: string;
   /** things the user should know, e.g. a namespace that could not be joined */
   notes: string[];
+  /** one line said once the debugger exists, --quiet aside (the copy a Kubernetes session runs in) */
+  notice?: string;
   /**
    * Runs the created debugger: attaches, starts it, and watches for its exit, in whatever order the
    * engine needs so that no output and no exit is missed.

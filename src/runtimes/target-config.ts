@@ -66,3 +66,19 @@ export function configNotes(config: TargetConfig): string[] {
   if (skipped.length) notes.push(`environment entries not passed on (not shell names, or sidekick's own): ${skipped.join(', ')}`);
   return notes;
 }
+
+const ROOT_USER = /^(0|root)(:(0|root))?$/;
+
+/**
+ * A session in a copy (a stopped container's, a crash-looping pod's) runs as the configured user, as
+ * the app did (a running target's debugger finds that in the app's process; a copy's holder is not
+ * the app), unless -u says otherwise or the profile already chose a non-root user (restricted) that
+ * could not switch. Returns the debugger's environment with that user.
+ */
+export function asConfiguredUser(config: TargetConfig | undefined, spec: { env: Record<string, string>; security: { user?: { uid: number } } }): Record<string, string> {
+  const user = config?.user;
+  const root = spec.security.user === undefined || spec.security.user.uid === 0;
+  // root (containerd's spec says "0:0") is who the debugger is already
+  if (!user || ROOT_USER.test(user) || spec.env.SIDEKICK_USER !== undefined || !root) return spec.env;
+  return { ...spec.env, SIDEKICK_USER: user };
+}

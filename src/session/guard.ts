@@ -79,8 +79,11 @@ export async function createGuardedDebugger(runtime: Runtime, target: Target, sp
   // A debugger that makes other things first (a copy of a stopped target) is guarded before it makes them.
   const planned = await runtime.plannedCleanup?.(target, spec);
   const early = planned && guardDebugger(planned);
-  if (early) cleanup.defer(() => early.release());
+  let made = false;
+  // interrupted while making it (a Kubernetes copy may wait longer than a signal waits): the reaper removes what was made
+  if (early) cleanup.defer(() => (made || !cleanup.interruptedBy ? early.release() : early.handOver()));
   const dbg = await cleanup.track(runtime.createDebugger(target, spec, createProgress({ quiet })));
+  made = true;
   if (!early) {
     const guard = guardDebugger(dbg.orphanCleanup);
     cleanup.defer(() => (!keeping?.kept && dbg.removedByEngine?.() ? guard.handOver() : guard.release()));

@@ -100,6 +100,11 @@ export const SCENARIOS = {
       nerdctl: 'yes (overlay over its snapshot; real `nerdctl run` containers, and ctr-made ones with its labels)',
     },
   },
+  podCopy: {
+    title: 'crash-looping or terminated container (distroless, root and non-root): one line suggesting `--copy`; `exec --copy` in a copy of the pod (files, env, user, workdir, `entrypoint --print` / `--run`, exit code; original unchanged); the copy deleted at the end, on SIGINT and after SIGKILL (reaper); `--keep`, `--copy-to`; RBAC, an unschedulable copy, a missing pod in one line',
+    needs: ['podCopy'],
+    files: ['test/k8s/copy.test.ts'],
+  },
   imageTargets: {
     title: '`exec image://REF`: a disposable container of an image (first engine that has it, or `--engine`; `--pull always` pulls it first)',
     needs: ['imageTargets'],

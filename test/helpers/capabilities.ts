@@ -43,6 +43,8 @@ export type Capability =
   | 'imageConfig'
   /** attach watches the terminal for ctrl-p ctrl-q and leaves the debugger running */
   | 'detachKeys'
+  /** exec --copy: a crash-looping pod debugged in a copy of it */
+  | 'podCopy'
   /** Kubernetes' own: nodes (node/NAME) and workloads (deploy/NAME...) */
   | 'nodes'
   | 'workloads';
@@ -67,6 +69,7 @@ const LOCAL: Capabilities = {
   pullsItself: true,
   imageConfig: true,
   detachKeys: true,
+  podCopy: '-',
   nodes: '',
   workloads: '',
 };
@@ -98,6 +101,7 @@ export const CAPABILITIES: Record<Column, Capabilities> = {
     pullsItself: 'the kubelet pulls the toolkit (test/k8s)',
     imageConfig: 'the API does not serve image configs: only a command the pod spec sets is known',
     detachKeys: true,
+    podCopy: true,
     nodes: true,
     workloads: true,
   },

@@ -16,7 +16,7 @@ import { UserError } from '../../errors.js';
 import { formatAddress, parseAddress, type EngineName, type TargetAddress } from '../address.js';
 import { applyPullPolicy, pullForbidden } from '../errors.js';
 import { debugLog } from '../../log.js';
-import { configNotes } from '../target-config.js';
+import { asConfiguredUser, configNotes } from '../target-config.js';
 import {
   LABEL,
   ROLE_DEBUGGER,
@@ -288,11 +288,10 @@ export class ContainerdRuntime implements Runtime {
   private async createCopyDebugger(target: Target, copyOf: SnapshotRef | ImageSnapshot, spec: DebuggerSpec, progress: Progress): Promise<Debugger> {
     const { namespace } = this.meta(target);
     const { makeCopy, copyRunArgs, copyCleanup } = await import('./copy.js');
-    const { asConfiguredUser } = await import('../copy-user.js');
     const copy = await makeCopy(this.ctr, namespace, target, copyOf, spec);
     try {
       const shown = copyRunArgs(copy.root);
-      const env = { ...asConfiguredUser(target, spec), ...shown.env };
+      const env = { ...asConfiguredUser(target.config, spec), ...shown.env };
       const dbg = await this.runDebugger(namespace, { ...spec, env }, progress, shown.options, copy.runDir, copyCleanup(this.ctr, namespace, copyOf.snapshotter, spec));
       return {
         ...dbg,

@@ -23,10 +23,10 @@ import type { Endpoint } from '../endpoint.js';
 import { applyPullPolicy, pullForbidden } from '../errors.js';
 import { LABEL, type CleanupRecipe, type Debugger, type DebuggerSpec, type Progress, type Target } from '../runtime.js';
 import { engineMessage, statusOf } from './errors.js';
+import { asConfiguredUser } from '../target-config.js';
 import { pullImage } from './pull.js';
 import type { EngineName } from '../address.js';
 import type { DockerFlavor, DockerTargetState } from './runtime.js';
-import { asConfiguredUser } from '../copy-user.js';
 
 export const ROLE_COPY = 'copy';
 // Where the holder finds the toolkit's programs (its /bin).
@@ -135,7 +135,7 @@ export async function createCopyDebugger(ctx: CopyContext, target: Target, spec:
     debugLog(`copy ${holder.id.slice(0, 12)} running, ${Date.now() - t0} ms after the commit began`);
 
     const copyTarget: Target = { ...target, id: holder.id, running: true, stopped: undefined, engineState: { ipcMode: 'shareable' } satisfies DockerTargetState };
-    const dbg = await ctx.createDebugger(copyTarget, { ...spec, env: asConfiguredUser(target, spec), pull: 'missing' }, progress);
+    const dbg = await ctx.createDebugger(copyTarget, { ...spec, env: asConfiguredUser(target.config, spec), pull: 'missing' }, progress);
     return {
       ...dbg,
       orphanCleanup: copyCleanup(ctx.endpoint, spec),

@@ -5,7 +5,7 @@
  * either: remove() ends the debugger's processes instead. A node debugger (node-debugger.ts) is a
  * pod of its own that runs the same way, and remove() deletes it.
  */
-import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import type { V1Container, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { PassThrough } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
@@ -18,8 +18,10 @@ import type { KubeClient } from './client.js';
 import { apiMessage } from './errors.js';
 import { ExitMarkFilter } from './exit-mark.js';
 import { NodePulls } from './node-pulls.js';
+import { podSecurityContext } from './security.js';
 
-const FATAL_WAITING = new Set([
+/** Waiting reasons after which a container will not start without a change. */
+export const FATAL_WAITING = new Set([
   'ErrImagePull',
   'ImagePullBackOff',
   'ErrImageNeverPull',
@@ -37,8 +39,10 @@ export interface PodTarget {
   namespace: string;
   pod: string;
   container: string;
-  /** the debugger is the pod's own container (a node debugger pod), not an ephemeral one */
+  /** the debugger is the pod's own container (a node debugger pod, a copy's), not an ephemeral one */
   own?: boolean;
+  /** a pod of its own that outlives the session (exec --copy --keep): its debugger is ended, not the pod deleted */
+  keep?: boolean;
 }
 
 /** The debugger's status in its pod. */
@@ -145,7 +149,8 @@ export async function exitCode(k: KubeClient, where: PodTarget): Promise<number>
   return -1;
 }
 
-function cleanupRecipe(k: KubeClient, id: string): CleanupRecipe {
+/** `sidekick cleanup --only k8s://ID` with this cluster's flags: what the reaper runs for a debugger (or a copy) at ID. */
+export function cleanupRecipe(k: KubeClient, id: string): CleanupRecipe {
   // The CLI itself, asked to end that one debugger, is the only client that can reach the API.
   const [file, cli] = ownEntry('cli') ?? [process.execPath, fileURLToPath(new URL('./cli.js', import.meta.url))];
   const flags = [
@@ -207,12 +212,32 @@ export function podDebugger(k: KubeClient, where: PodTarget, spec: DebuggerSpec,
     },
     remove: async () => {
       channels?.close();
-      if (where.own) return k.api.deletePod(where.namespace, where.pod).catch((e: unknown) => debugLog(`kubernetes: deleting ${id}: ${apiMessage(e)}`));
+      if (where.own && !where.keep) return k.api.deletePod(where.namespace, where.pod).catch((e: unknown) => debugLog(`kubernetes: deleting ${id}: ${apiMessage(e)}`));
       // The exit mark says the entry script ended, and the container with it; otherwise (a signal,
       // a lost connection) its processes are ended here.
       if (mark.code !== undefined) return;
       await endDebugger(k, where).catch((e: unknown) => debugLog(`kubernetes: ending ${id}: ${String(e)}`));
     },
+  };
+}
+
+/**
+ * The debugger as a pod's own container (a node debugger's, a copy's): a fixed prelude (which finds
+ * the target and exports what the entry script needs) runs first, then the entry script with the
+ * user's words as its arguments. Kubernetes would expand $(VAR) in them: `literal` keeps them as typed.
+ */
+export function ownDebuggerContainer(name: string, spec: DebuggerSpec, prelude: { script: string; arg0: string }, literal: (s: string) => string): V1Container {
+  const env = { ...spec.env, SIDEKICK_HANDSHAKE: '1', SIDEKICK_EXIT_MARK: '1', ...(spec.stdin ? {} : { SIDEKICK_NO_STDIN: '1' }) };
+  return {
+    name,
+    image: spec.image,
+    imagePullPolicy: spec.pull === 'always' ? 'Always' : spec.pull === 'never' ? 'Never' : 'IfNotPresent',
+    command: ['sh', '-c', prelude.script, prelude.arg0, ...spec.argv].map(literal),
+    env: Object.entries(env).map(([k, v]) => ({ name: k, value: literal(v) })),
+    stdin: true,
+    stdinOnce: true,
+    tty: spec.tty,
+    securityContext: podSecurityContext(spec.security),
   };
 }
 
@@ -232,10 +257,10 @@ async function exec(k: KubeClient, where: PodTarget, argv: string[]): Promise<Ex
   };
 }
 
-/** Ephemeral containers stay in the pod spec; ending their processes is all that can be done. */
+/** Ephemeral containers stay in the pod spec (and a kept pod stays): ending their processes is all that can be done. */
 export async function endDebugger(k: KubeClient, where: PodTarget, read?: V1Pod): Promise<void> {
   const pod = read ?? (await k.api.readPod(where.namespace, where.pod));
-  const state = pod.status?.ephemeralContainerStatuses?.find((s) => s.name === where.container)?.state;
+  const state = statusOf(pod, where)?.state;
   if (!state?.running) return;
   const command = ['sh', '-c', KILL_DEBUGGER].map((c) => `command=${encodeURIComponent(c)}`).join('&');
   const exec = await openChannels(k.kc, `/api/v1/namespaces/${where.namespace}/pods/${where.pod}/exec?container=${where.container}&stdout=true&stderr=true&${command}`);

@@ -11,9 +11,8 @@ import { UserError } from '../../errors.js';
 import { debugLog } from '../../log.js';
 import type { Debugger, DebuggerInfo, DebuggerSpec, Progress, Target } from '../runtime.js';
 import type { KubeClient } from './client.js';
-import { podDebugger } from './debugger.js';
+import { ownDebuggerContainer, podDebugger } from './debugger.js';
 import { apiMessage, apiStatus } from './errors.js';
-import { podSecurityContext } from './security.js';
 
 const CONTAINER = 'debugger';
 // Not LABEL.role: the kubelet copies pod labels onto its containers, and the containerd engine would
@@ -62,7 +61,6 @@ export async function nodeIsReady(k: KubeClient, name: string): Promise<boolean>
  * netadmin: NET_ADMIN and NET_RAW, sysadmin: privileged), as for an ephemeral container.
  */
 export function nodePod(node: string, namespace: string, name: string, spec: DebuggerSpec, literal: (s: string) => string): V1Pod {
-  const env = { ...spec.env, SIDEKICK_HANDSHAKE: '1', SIDEKICK_EXIT_MARK: '1', ...(spec.stdin ? {} : { SIDEKICK_NO_STDIN: '1' }) };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -75,19 +73,7 @@ export function nodePod(node: string, namespace: string, name: string, spec: Deb
       restartPolicy: 'Never',
       terminationGracePeriodSeconds: 0,
       tolerations: [{ operator: 'Exists' }],
-      containers: [
-        {
-          name: CONTAINER,
-          image: spec.image,
-          imagePullPolicy: spec.pull === 'always' ? 'Always' : spec.pull === 'never' ? 'Never' : 'IfNotPresent',
-          command: ['sh', '-c', NODE_PRELUDE, 'sidekick-node', ...spec.argv].map(literal),
-          env: Object.entries(env).map(([k, v]) => ({ name: k, value: literal(v) })),
-          stdin: true,
-          stdinOnce: true,
-          tty: spec.tty,
-          securityContext: podSecurityContext(spec.security),
-        },
-      ],
+      containers: [ownDebuggerContainer(CONTAINER, spec, { script: NODE_PRELUDE, arg0: 'sidekick-node' }, literal)],
     },
   };
 }

@@ -13,6 +13,8 @@ import type {
   DebuggerInfo,
   DebuggerSpec,
   NativePorts,
+  CleanupRecipe,
+  FindOptions,
   Progress,
   RemovedDebugger,
   Runtime,
@@ -32,6 +34,8 @@ import { configNotes } from '../target-config.js';
 import { createNodeDebugger, findNode, isNodeTarget, NODE_LABEL, nodeDebuggerInfo, nodeIsReady } from './node-debugger.js';
 import { workloadPods } from './workloads.js';
 import { podNativePorts } from './port-forward.js';
+import { copyCleanup, copyStateOf, createCopyDebugger, type CopyState } from './copy-debugger.js';
+import { COPY_LABEL, COPY_OF, containerTrouble, copyInfo, copyName, validPodName } from './pod-copy.js';
 
 /** Marks an ephemeral container as a sidekick debugger (ephemeral containers have no labels). */
 const MARKER = 'SIDEKICK_ROLE';
@@ -76,7 +80,10 @@ export class KubernetesRuntime implements Runtime {
     }
   }
 
-  async findTarget(address: TargetAddress): Promise<Target> {
+  async findTarget(address: TargetAddress, options: FindOptions = {}): Promise<Target> {
+    if (options.copyPod && (address.node || address.workload)) {
+      throw new UserError(`--copy copies one pod, and ${address.raw} is ${address.node ? 'a node' : 'a workload'}`, { hint: 'give the pod: k8s://NAMESPACE/POD[/CONTAINER] or pod/NAME', kind: 'invalid' });
+    }
     if (address.node) return findNode(this.k, address.name);
     const namespace = namespaceFor(this.k.kc, address.namespace, this.opts.namespace);
     if (address.workload) {
@@ -92,7 +99,7 @@ export class KubernetesRuntime implements Runtime {
         kind: 'invalid',
       });
     }
-    return this.podTarget(address);
+    return this.podTarget(address, options.copyPod);
   }
 
   /** Every running pod of a workload (diagnose's many targets). */
@@ -103,7 +110,7 @@ export class KubernetesRuntime implements Runtime {
     return Promise.all(running.map((p) => this.podTarget({ ...address, workload: undefined, namespace, name: p.metadata!.name! })));
   }
 
-  private async podTarget(address: TargetAddress): Promise<Target> {
+  private async podTarget(address: TargetAddress, copy?: FindOptions['copyPod']): Promise<Target> {
     const namespace = namespaceFor(this.k.kc, address.namespace, this.opts.namespace);
     const pod = await this.readPod(namespace, address.name);
     const names = (pod.spec?.containers ?? []).map((c) => c.name);
@@ -112,13 +119,22 @@ export class KubernetesRuntime implements Runtime {
       throw new UserError(`container "${address.container}" is not in pod ${namespace}/${address.name}`, { hint: `its containers: ${names.join(', ')}`, kind: 'not-found' });
     }
     const addr = formatAddress('kubernetes', `${address.name}/${container}`, namespace);
+    const status = pod.status?.containerStatuses?.find((s) => s.name === container);
+    if (copy) return this.copyTarget(pod, container, addr, copy);
+    const trouble = status?.state?.running && pod.status?.phase === 'Running' ? undefined : containerTrouble(status);
+    if (trouble?.crashed) {
+      // starting it again only crashes it again: a copy whose container waits gets in
+      throw new UserError(`container ${container} of pod ${namespace}/${address.name} is ${trouble.state}`, {
+        hint: `debug a copy with sidekick exec --copy ${addr}`,
+        kind: 'not-running',
+      });
+    }
     if (pod.status?.phase !== 'Running') {
       throw new UserError(`pod ${namespace}/${address.name} is not running (${pod.status?.phase ?? 'unknown'}${pod.status?.reason ? `, ${pod.status.reason}` : ''})`, {
         hint: `see "kubectl describe pod -n ${namespace} ${address.name}"`,
         kind: 'not-running',
       });
     }
-    const status = pod.status?.containerStatuses?.find((s) => s.name === container);
     if (!status?.state?.running) {
       const why = status?.state?.waiting?.reason ?? (status?.state?.terminated ? `exited ${status.state.terminated.exitCode}` : 'not started');
       throw new UserError(`container ${container} of pod ${namespace}/${address.name} is not running (${why})`, {
@@ -139,6 +155,37 @@ export class KubernetesRuntime implements Runtime {
     };
     for (const note of configNotes(target.config!)) debugLog(`kubernetes: ${note}`);
     return target;
+  }
+
+  /** A pod to debug in a copy (exec --copy): its configuration as for a running one, the copy planned. */
+  private async copyTarget(pod: V1Pod, container: string, address: string, copy: NonNullable<FindOptions['copyPod']>): Promise<Target> {
+    const namespace = pod.metadata!.namespace!;
+    const name = pod.metadata!.name!;
+    const spec = pod.spec!.containers.find((c) => c.name === container)!;
+    if (copy.name !== undefined && !validPodName(copy.name)) {
+      throw new UserError(`bad --copy-to "${copy.name}"`, { hint: 'a pod name: lower-case letters, digits, "-" and ".", starting and ending with a letter or digit', kind: 'invalid' });
+    }
+    const plan = { ...copy, name: copyName(name, copy.name) };
+    const state: CopyState = { original: pod, container, plan };
+    const target: Target = {
+      engine: 'kubernetes',
+      address,
+      id: `${namespace}/${name}/${container}`,
+      name,
+      image: spec.image ?? '',
+      // the original is not what runs: the session never reports it as stopping
+      running: false,
+      engineState: state,
+      config: await podContainerConfig(pod, spec, this.envSources(namespace)),
+    };
+    for (const note of configNotes(target.config!)) debugLog(`kubernetes: ${note}`);
+    return target;
+  }
+
+  /** The copy of a crash-looping pod is made before its debugger: the reaper learns how to delete it first. */
+  async plannedCleanup(target: Target): Promise<CleanupRecipe | undefined> {
+    const copy = copyStateOf(target);
+    return copy && copyCleanup(this.k, copy);
   }
 
   /** ConfigMaps and Secrets for valueFrom/envFrom, each read once; a refusal says which right is missing. */
@@ -199,6 +246,8 @@ export class KubernetesRuntime implements Runtime {
     // a node's debugger is a pod of its own, in the namespace of -n
     if (isNodeTarget(target) && spec.detached) throw new UserError('exec -d is not available for node/ targets (a pod of its own, deleted when the session ends)', { hint: 'run the session attached (without -d)', kind: 'invalid' });
     if (isNodeTarget(target)) return createNodeDebugger(this.k, namespaceFor(this.k.kc, undefined, this.opts.namespace), target, spec, progress, literal);
+    const copy = copyStateOf(target);
+    if (copy) return createCopyDebugger(this.k, target, copy, spec, progress, literal);
     const { namespace, pod, container } = splitTargetId(target.id);
     const podSpec = (target.engineState as V1Pod | undefined) ?? (await this.readPod(namespace, pod));
     const { profile } = spec.security;
@@ -306,8 +355,8 @@ export class KubernetesRuntime implements Runtime {
   async listDebuggers(): Promise<DebuggerInfo[]> {
     const out: DebuggerInfo[] = [];
     for (const pod of await this.listPods()) {
-      const node = nodeDebuggerInfo(pod);
-      if (node) out.push(node);
+      const own = nodeDebuggerInfo(pod) ?? copyInfo(pod);
+      if (own) out.push(own);
       for (const ec of pod.spec?.ephemeralContainers ?? []) {
         if (!ec.env?.some((e) => e.name === MARKER)) continue;
         const state = pod.status?.ephemeralContainerStatuses?.find((s) => s.name === ec.name)?.state;
@@ -340,6 +389,11 @@ export class KubernetesRuntime implements Runtime {
     if (node) {
       await this.api.deletePod(where.namespace, where.pod);
       return { name: where.pod, target: `k8s://node/${node}` };
+    }
+    // k8s://NS/POD: a copy made for a session (exec --copy); kept copies are left alone
+    if (address.container === undefined && pod?.metadata?.labels?.[COPY_LABEL] === 'session') {
+      await this.api.deletePod(where.namespace, where.pod);
+      return { name: where.pod, target: pod.metadata.annotations?.[COPY_OF] ?? '' };
     }
     // only a sidekick debugger is ended, whatever the address names
     const ec = pod?.spec?.ephemeralContainers?.find((c) => c.name === where.container);

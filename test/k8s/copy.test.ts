@@ -1,0 +1,213 @@
+/**
+ * `sidekick exec --copy` on the real cluster: a crash-looping distroless pod (the crash fixture exits
+ * with code 3 at start), root and non-root, debugged in a copy whose container waits; the original
+ * left as it was; the copy deleted at the end, on SIGINT and by the reaper after SIGKILL, kept with
+ * --keep; one-line failures (RBAC, a copy that cannot be scheduled, a pod that does not exist) that
+ * leave nothing behind.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectOneLineError, sidekick, sidekickProcess } from '../helpers/cli.js';
+import { eventually } from '../helpers/engines.js';
+import { KUBECONFIG, accountKubeconfig, clusterReady, createNamespace, deleteNamespace, kubectl, restrictedKubeconfig, uniqueNamespace } from '../helpers/kube.js';
+
+const env = { KUBECONFIG };
+const ns = uniqueNamespace('sk-copy');
+const NODE = 'sidekick-node';
+const PIN = `sidekick.test/${ns}`;
+const run = (args: string[], kubeconfig?: string) => sidekick(['exec', '-n', ns, ...(kubeconfig ? ['--kubeconfig', kubeconfig] : []), ...args], { env, timeout: 150_000 });
+/** the copies sidekick made in the namespace */
+const copies = async () => (await kubectl(['get', 'pods', '-n', ns, '-l', 'io.sidekick.pod-copy', '-o', 'name'])).trim();
+const NOTICE = (pod: string) => new RegExp(`^sidekick: container app of pod ${ns}/${pod} is (in CrashLoopBackOff|terminated) \\(exit code 3[^)]*\\): debugging a copy, pod ${pod}-sidekick-copy-[0-9a-f]{4}, deleted at the end$`, 'm');
+
+interface CrashOptions {
+  nonRoot?: boolean;
+  /** Never: the pod fails once and stays so (its status no longer changes) */
+  restartPolicy?: 'Always' | 'Never';
+  nodeSelector?: Record<string, string>;
+}
+
+/** A pod of the crash fixture, once its container has exited with code 3 at least once. */
+async function crashingPod(name: string, opts: CrashOptions = {}): Promise<void> {
+  const probe = { exec: { command: ['/app/crash'] }, periodSeconds: 5 };
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns, labels: { app: name } },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      restartPolicy: opts.restartPolicy ?? 'Always',
+      nodeSelector: opts.nodeSelector,
+      securityContext: opts.nonRoot ? { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532 } : undefined,
+      containers: [{ name: 'app', image: 'sidekick-fixture/crash:latest', imagePullPolicy: 'Never', command: ['/app/crash'], args: ['--config', '/app/app.conf'], livenessProbe: probe, readinessProbe: probe }],
+    },
+  };
+  await kubectl(['apply', '-f', '-'], JSON.stringify(pod));
+  const crashed = async () => (await kubectl(['get', 'pod', '-n', ns, name, '-o', 'jsonpath={.status.containerStatuses[0].lastState.terminated.exitCode}{.status.containerStatuses[0].state.terminated.exitCode}'])).includes('3');
+  expect(await eventually(crashed, 90_000, 250)).toBe(true);
+}
+
+/** Whether a copy's containers run: its holder and its debugger (the last one). */
+const debugging = async () => (await kubectl(['get', 'pods', '-n', ns, '-l', 'io.sidekick.pod-copy', '-o', 'jsonpath={.items[*].status.containerStatuses[*].state.running.startedAt}'])).trim().split(/\s+/).length === 2;
+
+/** What must not change in the original: its identity, spec, labels, and no debugger added. */
+async function snapshot(name: string) {
+  const pod = JSON.parse(await kubectl(['get', 'pod', '-n', ns, name, '-o', 'json'])) as {
+    metadata: { uid: string; resourceVersion: string; labels: unknown; generation?: number };
+    spec: unknown;
+    status: { containerStatuses: Array<{ restartCount: number }> };
+  };
+  return { uid: pod.metadata.uid, labels: pod.metadata.labels, generation: pod.metadata.generation, spec: pod.spec, restarts: pod.status.containerStatuses[0]!.restartCount, resourceVersion: pod.metadata.resourceVersion };
+}
+
+describe('exec --copy on kubernetes', () => {
+  beforeAll(async () => {
+    await clusterReady();
+    await createNamespace(ns);
+    await kubectl(['label', 'node', NODE, `${PIN}=yes`]);
+    await Promise.all([
+      crashingPod('crashing'),
+      crashingPod('nonroot', { nonRoot: true }),
+      crashingPod('failed', { restartPolicy: 'Never' }),
+      crashingPod('pinned', { nodeSelector: { [PIN]: 'yes' } }),
+    ]);
+    // a node the pinned pod runs on but no copy of it fits: the scheduler says why
+    await kubectl(['label', 'node', NODE, `${PIN}-`]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await kubectl(['label', 'node', NODE, `${PIN}-`]).catch(() => undefined);
+    await deleteNamespace(ns);
+  });
+
+  it('a crash-looping or terminated container answers with one line suggesting --copy, and nothing is made', async () => {
+    const looping = await run(['pod/crashing', '--', 'true']);
+    expectOneLineError(looping, new RegExp(`container app of pod ${ns}/crashing is (in CrashLoopBackOff|terminated) \\(exit code 3[^)]*\\): debug a copy with sidekick exec --copy k8s://${ns}/crashing/app$`));
+    const failed = await run([`k8s://${ns}/failed/app`, '--', 'true']);
+    expectOneLineError(failed, new RegExp(`container app of pod ${ns}/failed is terminated \\(exit code 3\\): debug a copy with sidekick exec --copy k8s://${ns}/failed/app$`));
+    expect(failed.exitCode).toBe(125);
+    expect(await copies()).toBe('');
+    expect(await kubectl(['get', 'pod', '-n', ns, 'crashing', 'failed', '-o', 'jsonpath={.items[*].spec.ephemeralContainers}'])).toBe('');
+  });
+
+  it("--copy: the target's files, env and workdir, `entrypoint --print`, the exit code; the copy deleted, the original untouched", async () => {
+    const before = await snapshot('crashing');
+    const r = await run(['--copy', 'pod/crashing', '--', 'sh', '-c', 'cat /app/app.conf; echo "$CRASH_CONFIG"; pwd; id -u; entrypoint --print; exit 7']);
+    expect(r.exitCode, r.stderr).toBe(7);
+    expect(r.stdout).toBe('mode=production\n# listen= is missing\n/app/app.conf\n/app\n0\n/app/crash --config /app/app.conf\n');
+    expect(r.stderr).toMatch(NOTICE('crashing'));
+    expect(await copies()).toBe('');
+    const after = await snapshot('crashing');
+    expect({ ...after, restarts: undefined, resourceVersion: undefined }).toEqual({ ...before, restarts: undefined, resourceVersion: undefined });
+    // it crash-loops on: restarts only ever grow
+    expect(after.restarts).toBeGreaterThanOrEqual(before.restarts);
+  });
+
+  it('a non-root pod (pod-level runAsNonRoot/runAsUser): the session runs as its user, `entrypoint --run` crashes as it does', async () => {
+    const id = await run(['--copy', `k8s://${ns}/nonroot`, '--', 'id']);
+    expect(id.exitCode, id.stderr).toBe(0);
+    expect(id.stdout).toMatch(/^uid=65532\(nonroot\) gid=65532/);
+    const crash = await run(['--copy', `k8s://${ns}/nonroot/app`, '--', 'entrypoint', '--run']);
+    expect(crash.exitCode, crash.stderr).toBe(3);
+    expect(crash.stderr).toContain('crash: cannot start: /app/app.conf has no listen address');
+    expect(await copies()).toBe('');
+  });
+
+  it('a terminated pod (restartPolicy Never) is copied, and not written to at all (resourceVersion and restart count unchanged)', async () => {
+    const before = await snapshot('failed');
+    const r = await run(['--copy', 'pod/failed', '--', 'cat', '/app/app.conf']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe('mode=production\n# listen= is missing\n');
+    expect(r.stderr).toMatch(NOTICE('failed'));
+    expect(await snapshot('failed')).toEqual(before);
+    expect(await copies()).toBe('');
+  });
+
+  it('--copy-to names the copy and --keep keeps it, running, for plain exec; a name taken is one line', async () => {
+    const name = 'crashing-kept';
+    const r = await run(['--copy-to', name, '--keep', 'pod/crashing', '--', 'true']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`debugging a copy, pod ${name}, kept after the session (--keep)`);
+    const kept = JSON.parse(await kubectl(['get', 'pod', '-n', ns, name, '-o', 'json'])) as { metadata: { labels: Record<string, string>; ownerReferences?: unknown }; spec: { shareProcessNamespace: boolean; containers: Array<{ livenessProbe?: unknown; readinessProbe?: unknown }> }; status: { phase: string } };
+    expect(kept.metadata.labels).toEqual({ 'io.sidekick.pod-copy': 'kept' });
+    expect(kept.spec.shareProcessNamespace).toBe(true);
+    expect(kept.spec.containers[0]!.livenessProbe ?? kept.spec.containers[0]!.readinessProbe).toBeUndefined();
+    expect(kept.status.phase).toBe('Running');
+    // its container waits: a running target for a plain exec
+    const again = await run([`k8s://${ns}/${name}/app`, '--', 'cat', '/app/app.conf']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toBe('mode=production\n# listen= is missing\n');
+    // a taken name is refused, and the pod of that name left alone
+    const taken = await run(['--copy-to', name, 'pod/crashing', '--', 'true']);
+    expectOneLineError(taken, new RegExp(`pod ${ns}/${name} exists already: name the copy otherwise with --copy-to NAME`));
+    expect(await copies()).toBe(`pod/${name}`);
+    await kubectl(['delete', 'pod', '-n', ns, name, '--grace-period=0', '--force']);
+  });
+
+  it('SIGKILL of the CLI mid-session: sessions lists the copy, and the reaper deletes it', async () => {
+    const cli = sidekickProcess(['exec', '-q', '-n', ns, '--copy', 'pod/crashing', '--', 'sleep', '600'], { env, timeout: 150_000 });
+    cli.catch(() => undefined);
+    expect(await eventually(debugging, 90_000, 250)).toBe(true);
+    const sessions = JSON.parse((await sidekick(['sessions', '--json', '-n', ns], { env })).stdout) as Array<{ id: string; target: string; owner?: string }>;
+    const copy = sessions.find((s) => s.target === `k8s://${ns}/crashing/app` && /^k8s:\/\/[^/]+\/[^/]+$/.test(s.id));
+    expect(copy?.id).toMatch(new RegExp(`^k8s://${ns}/crashing-sidekick-copy-[0-9a-f]{4}$`));
+    expect(copy?.owner).toMatch(/@.+:\d+$/);
+    cli.kill('SIGKILL');
+    await cli;
+    expect(await eventually(async () => (await copies()) === '', 60_000, 500)).toBe(true);
+  }, 180_000);
+
+  it('SIGINT of the CLI deletes the copy, exit 130', async () => {
+    const cli = sidekickProcess(['exec', '-q', '-n', ns, '--copy', 'pod/crashing', '--', 'sleep', '600'], { env, timeout: 150_000 });
+    cli.catch(() => undefined);
+    expect(await eventually(debugging, 90_000, 250)).toBe(true);
+    cli.kill('SIGINT');
+    expect((await cli).exitCode).toBe(130);
+    expect(await copies()).toBe('');
+  }, 180_000);
+
+  it('SIGINT while the copy waits to be scheduled ends the wait: exit 130, the copy deleted', async () => {
+    const cli = sidekickProcess(['exec', '-q', '-n', ns, '--copy', 'pod/pinned', '--', 'true'], { env, timeout: 150_000 });
+    cli.catch(() => undefined);
+    expect(await eventually(async () => (await copies()) !== '', 60_000, 250)).toBe(true);
+    cli.kill('SIGINT');
+    expect((await cli).exitCode).toBe(130);
+    expect(await copies()).toBe('');
+  }, 180_000);
+
+  it('a namespace where pods may not be created (RBAC): one line naming the verb and resource, nothing made', async () => {
+    const reader = await restrictedKubeconfig(ns);
+    const r = await run(['--copy', 'pod/crashing', '--', 'true'], reader);
+    expectOneLineError(r, new RegExp(`forbidden: you may not create pods in namespace ${ns}: ask for an RBAC role that allows "create" on "pods"`));
+    expect(await copies()).toBe('');
+  });
+
+  it('needs no more rights than the README says: pods (get, create, delete), pods/attach and pods/exec (get, create)', async () => {
+    const copier = await accountKubeconfig(ns, 'copier', [
+      { verbs: 'get,create,delete', resources: 'pods' },
+      { verbs: 'get,create', resources: 'pods/attach,pods/exec' },
+    ]);
+    const r = await run(['--copy', 'pod/failed', '--', 'cat', '/app/app.conf'], copier);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe('mode=production\n# listen= is missing\n');
+    expect(await copies()).toBe('');
+  });
+
+  it("a copy that cannot be scheduled: the scheduler's reason within --pod-running-timeout, the copy deleted", async () => {
+    const r = await run(['--copy', '--pod-running-timeout', '5s', 'pod/pinned', '--', 'true']);
+    expectOneLineError(r, new RegExp(`the copy of k8s://${ns}/pinned/app did not run within 5s \\(Pending: Unschedulable: 0/1 nodes are available: 1 node\\(s\\) didn't match Pod's node affinity/selector.*\\): it was deleted`));
+    expect(await copies()).toBe('');
+  });
+
+  it.each([
+    [['--copy', 'pod/no-such-pod'], /pod no-such-pod not found in namespace/],
+    [['--copy', 'deploy/web'], /--copy copies one pod, and deploy\/web is a workload: give the pod/],
+    [['--copy', 'docker://web'], /--copy copies a Kubernetes pod, and docker:\/\/web is not one/],
+    [['--keep', 'pod/crashing'], /--keep keeps the copy that --copy makes: add --copy/],
+    [['--copy-to', 'Not_A_Name', 'pod/crashing'], /bad --copy-to "Not_A_Name"/],
+  ])('refuses %j in one line, leaving nothing', async (args, message) => {
+    const r = await run([...args, '--', 'true']);
+    expectOneLineError(r, message);
+    expect(r.exitCode).toBe(125);
+    expect(await copies()).toBe('');
+  });
+});
