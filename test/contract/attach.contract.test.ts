@@ -46,18 +46,26 @@ async function gone(engine: TestEngine, name: string): Promise<boolean> {
   return eventually(async () => (await engine.debuggers()).every((d) => !d.includes(name)), 20_000);
 }
 
-describe.each(REMOVABLE)('exec -d and attach on $name', (engine) => {
-  let target: StartedTarget;
-
+/** A target for the describe block's scenarios, removed after them with whatever debuggers a failed one left. */
+function targetFor(engine: TestEngine): { readonly target: StartedTarget } {
+  const held = {} as { target: StartedTarget };
   beforeAll(async () => {
     await engine.ready();
-    target = await engine.startTarget();
+    held.target = await engine.startTarget();
   });
-
   afterAll(async () => {
-    // whatever a failed scenario left: this target's debuggers, then the target
-    for (const s of await sessionsOf(engine, target).catch(() => [])) await sidekick(['cleanup', '--only', s.id, '-q'], { env: engine.env });
-    await engine.remove(target);
+    if (!held.target) return;
+    for (const s of await sessionsOf(engine, held.target).catch(() => [])) await sidekick(['cleanup', '--only', s.id, '-q'], { env: engine.env });
+    await engine.remove(held.target);
+  });
+  return held;
+}
+
+describe.each(REMOVABLE)('exec -d and attach on $name', (engine) => {
+  const held = targetFor(engine);
+  let target: StartedTarget;
+  beforeAll(() => {
+    target = held.target;
   });
 
   it('leaves a shell running, listed as attachable; attach in a terminal runs commands, exits with the code and removes it', async () => {
@@ -144,16 +152,10 @@ describe.each(REMOVABLE)('exec -d and attach on $name', (engine) => {
 
 // Detach keys need sidekick to hold the terminal itself; on containerd, ctr takes it (its console).
 describe.each(forScenario('detachKeys'))('detach keys on $name', (engine) => {
+  const held = targetFor(engine);
   let target: StartedTarget;
-
-  beforeAll(async () => {
-    await engine.ready();
-    target = await engine.startTarget();
-  });
-
-  afterAll(async () => {
-    for (const s of await sessionsOf(engine, target).catch(() => [])) await sidekick(['cleanup', '--only', s.id, '-q'], { env: engine.env });
-    await engine.remove(target);
+  beforeAll(() => {
+    target = held.target;
   });
 
   it('ctrl-p ctrl-q leaves the shell running with its state; a second attach finds it', async () => {

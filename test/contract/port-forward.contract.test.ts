@@ -9,6 +9,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { connect, createServer, type Server } from 'node:net';
+import { exchange } from '../helpers/sockets.js';
 import type { ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, sidekick, sidekickProcess } from '../helpers/cli.js';
@@ -54,18 +55,6 @@ function startForward(engine: TestEngine, args: string[], count: number): Promis
       }
     });
     void cli.then((r) => reject(new Error(`port-forward ended before forwarding (exit ${r.exitCode}): ${String(r.stderr)}`)));
-  });
-}
-
-/** Sends a payload, half-closes, and collects everything that comes back until the far end closes. */
-function exchange(port: number, payload: Buffer | string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('end', () => resolve(Buffer.concat(chunks)));
-    socket.on('error', reject);
-    socket.end(payload);
   });
 }
 

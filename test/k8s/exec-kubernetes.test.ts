@@ -6,7 +6,7 @@
  * suite (test/contract, its kubernetes engine).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from 'node:net';
+import { talk } from '../helpers/sockets.js';
 import { execa, type ResultPromise } from 'execa';
 import { expectOneLineError, sidekick, sidekickProcess } from '../helpers/cli.js';
 import {
@@ -48,17 +48,6 @@ async function startForward(args: string[], count: number): Promise<{ cli: Resul
   return { cli, ports };
 }
 
-/** Sends a payload, half-closes, and collects the answer until the far end closes. */
-function talk(port: number, payload: string): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let got = '';
-    socket.on('data', (d: Buffer) => (got += d.toString()));
-    socket.on('end', () => resolve(got));
-    socket.on('error', reject);
-    socket.end(payload);
-  });
-}
 
 describe('exec on kubernetes', () => {
   beforeAll(async () => {

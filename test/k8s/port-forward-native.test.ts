@@ -8,6 +8,7 @@ import { execa, type ResultPromise } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { talk } from '../helpers/sockets.js';
 import { expectOneLineError, sidekick, sidekickProcess } from '../helpers/cli.js';
 import { eventually } from '../helpers/engines.js';
 import { KUBECONFIG, accountKubeconfig, clusterReady, createNamespace, deleteNamespace, kubectl, startPod, uniqueNamespace } from '../helpers/kube.js';
@@ -41,17 +42,6 @@ async function startForward(args: string[], count: number): Promise<{ cli: Resul
   return { cli, forwards, ports: forwards.map((f) => Number(f.local.split(':').pop())), stderr: () => stderr };
 }
 
-/** Sends a payload, half-closes, and collects the answer until the far end closes. */
-function talk(port: number, payload: string): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let got = '';
-    socket.on('data', (d: Buffer) => (got += d.toString()));
-    socket.on('end', () => resolve(got));
-    socket.on('error', reject);
-    socket.end(payload);
-  });
-}
 
 /** Sends `bytes` to an echo port and resolves with what came back once as many bytes did. */
 function echo(port: number, bytes: Buffer): Promise<Buffer> {
