@@ -208,6 +208,13 @@ export function podDebugger(k: KubeClient, where: PodTarget, spec: DebuggerSpec,
         setTimeout(resolve, 1000).unref();
       });
       open.close();
+      // `sessions` reads the pod's status, which says "running" up to the kubelet's status cycle
+      // later than the exec probe: wait for it (briefly), so a listing right after shows the session
+      for (const until = Date.now() + 5_000; Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {
+        const pod = await k.api.readPod(where.namespace, where.pod).catch(() => undefined);
+        const state = pod && statusOf(pod, where)?.state;
+        if (!pod || state?.running || state?.terminated) break;
+      }
       return `k8s://${id}`;
     },
     remove: async () => {
