@@ -210,9 +210,14 @@ export class DockerRuntime implements Runtime {
     return dockerDebugger({ docker: this.docker, container, spec, notes, endpoint: this.probe.endpoint, label: this.flavor.label, call: (w) => this.call(w), address });
   }
 
+  /**
+   * Known before anything is made, so the reaper is armed before the container exists: a CLI killed
+   * between the create and a later guard would leak it. The debugger's name is as good as its ID.
+   */
   async plannedCleanup(target: Target, spec: DebuggerSpec): Promise<CleanupRecipe | undefined> {
-    if (!target.stopped) return undefined;
-    return (await import('./copy-session.js')).copyCleanup(this.probe.endpoint, spec);
+    if (target.stopped) return (await import('./copy-session.js')).copyCleanup(this.probe.endpoint, spec);
+    const { socketPath, host, port } = this.probe.endpoint;
+    return { kind: 'http', socketPath, host, port, method: 'DELETE', path: `/containers/${encodeURIComponent(spec.name)}?force=true&v=true` };
   }
 
   /** Creates the container; undefined (when asked) if its image is missing. */
