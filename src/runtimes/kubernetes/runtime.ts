@@ -142,15 +142,21 @@ export class KubernetesRuntime implements Runtime {
         kind: 'not-running',
       });
     }
+    return this.containerTarget(pod, container, addr, { running: true, engineState: pod });
+  }
+
+  /** A pod's container as a Target: its configuration from the pod spec (env sources read as allowed). */
+  private async containerTarget(pod: V1Pod, container: string, address: string, state: Pick<Target, 'running' | 'engineState'>): Promise<Target> {
+    const namespace = pod.metadata!.namespace!;
+    const name = pod.metadata!.name!;
     const spec = pod.spec!.containers.find((c) => c.name === container)!;
     const target: Target = {
       engine: 'kubernetes',
-      address: addr,
-      id: `${namespace}/${address.name}/${container}`,
-      name: address.name,
+      address,
+      id: `${namespace}/${name}/${container}`,
+      name,
       image: spec.image ?? '',
-      running: true,
-      engineState: pod,
+      ...state,
       config: await podContainerConfig(pod, spec, this.envSources(namespace)),
     };
     for (const note of configNotes(target.config!)) debugLog(`kubernetes: ${note}`);
@@ -159,27 +165,13 @@ export class KubernetesRuntime implements Runtime {
 
   /** A pod to debug in a copy (exec --copy): its configuration as for a running one, the copy planned. */
   private async copyTarget(pod: V1Pod, container: string, address: string, copy: NonNullable<FindOptions['copyPod']>): Promise<Target> {
-    const namespace = pod.metadata!.namespace!;
-    const name = pod.metadata!.name!;
-    const spec = pod.spec!.containers.find((c) => c.name === container)!;
     if (copy.name !== undefined && !validPodName(copy.name)) {
       throw new UserError(`bad --copy-to "${copy.name}"`, { hint: 'a pod name: lower-case letters, digits, "-" and ".", starting and ending with a letter or digit', kind: 'invalid' });
     }
-    const plan = { ...copy, name: copyName(name, copy.name) };
+    const plan = { ...copy, name: copyName(pod.metadata!.name!, copy.name) };
     const state: CopyState = { original: pod, container, plan };
-    const target: Target = {
-      engine: 'kubernetes',
-      address,
-      id: `${namespace}/${name}/${container}`,
-      name,
-      image: spec.image ?? '',
-      // the original is not what runs: the session never reports it as stopping
-      running: false,
-      engineState: state,
-      config: await podContainerConfig(pod, spec, this.envSources(namespace)),
-    };
-    for (const note of configNotes(target.config!)) debugLog(`kubernetes: ${note}`);
-    return target;
+    // the original is not what runs: the session never reports it as stopping
+    return this.containerTarget(pod, container, address, { running: false, engineState: state });
   }
 
   /** The copy of a crash-looping pod is made before its debugger: the reaper learns how to delete it first. */
