@@ -18,24 +18,43 @@ export const rawText = {
 };
 
 /**
- * dockerode loads gRPC/protobuf (BuildKit sessions) and docker-modem loads ssh2 (ssh:// hosts) at
- * import time: 1.6 MB of code sidekick rarely needs. Both modules export one function, so they are
- * replaced by a function that requires the real module from node_modules on first call.
+ * Parts of dockerode and docker-modem sidekick never calls, loaded at import time all the same:
+ * BuildKit sessions and progress (gRPC, protobufjs: ~330 KB), ssh:// hosts (ssh2), and the build
+ * context's tar and .dockerignore handling (tar-fs and its streams). Each is replaced by a stand-in
+ * that requires the real module from node_modules on first use, so the Docker client's chunk is
+ * compiled and run without them at every start.
  */
-const LAZY = { 'dockerode/lib/session.js': /[\\/]dockerode[\\/]lib$/, 'docker-modem/lib/ssh.js': /[\\/]docker-modem[\\/]lib$/ };
+const LAZY = [
+  // [the request, the folder asking for it, what the module exports]
+  ['./session', /[\\/]dockerode[\\/]lib$/, 'function'],
+  ['./buildkit', /[\\/]dockerode[\\/]lib$/, 'object'],
+  ['tar-fs', /[\\/]dockerode[\\/]lib$/, 'object'],
+  ['@balena/dockerignore', /[\\/]dockerode[\\/]lib$/, 'function'],
+  ['./ssh', /[\\/]docker-modem[\\/]lib$/, 'function'],
+];
+const STAND_IN = {
+  function: (mod) => `module.exports = function () { return require(${mod}).apply(this, arguments); };`,
+  object: (mod) => `module.exports = new Proxy({}, { get: (_, key) => require(${mod})[key] });`,
+};
 export const lazyCommonJs = {
   name: 'lazy-commonjs',
   setup(b) {
-    b.onResolve({ filter: /^\.\/(session|ssh)$/ }, (args) => {
-      const real = Object.entries(LAZY).find(([mod, dir]) => dir.test(args.resolveDir) && mod.endsWith(`${args.path.slice(2)}.js`));
-      return real ? { path: real[0], namespace: 'lazy-commonjs' } : undefined;
+    b.onResolve({ filter: /^(\.\/(session|buildkit|ssh)|tar-fs|@balena\/dockerignore)$/ }, (args) => {
+      const lazy = LAZY.find(([request, dir]) => request === args.path && dir.test(args.resolveDir));
+      if (!lazy) return undefined;
+      // the real module, as node_modules holds it, stays out of the bundle
+      const real = args.path.startsWith('./') ? `${args.resolveDir.replace(/.*[\\/]node_modules[\\/]/, '').replaceAll('\\', '/')}/${args.path.slice(2)}.js` : args.path;
+      return { path: real, namespace: 'lazy-commonjs', pluginData: lazy[2] };
     });
-    // the real module stays out of the bundle: required from node_modules when first called
     b.onResolve({ filter: /.*/, namespace: 'lazy-commonjs' }, (args) => ({ path: args.path, external: true }));
     b.onLoad({ filter: /.*/, namespace: 'lazy-commonjs' }, (args) => ({
-      contents: `module.exports = function () { return require(${JSON.stringify(args.path)}).apply(this, arguments); };`,
+      contents: `// lazy stand-in, see scripts/esbuild-plugins.mjs\n${STAND_IN[args.pluginData](JSON.stringify(args.path))}`,
       loader: 'js',
     }));
+    // docker-modem's one stream class needs no copy of Node's streams of its own (readable-stream)
+    b.onResolve({ filter: /^readable-stream$/ }, (args) =>
+      /[\\/]docker-modem[\\/]lib$/.test(args.resolveDir) ? { path: 'node:stream', external: true } : undefined,
+    );
   },
 };
 

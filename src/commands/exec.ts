@@ -1,7 +1,7 @@
 /** `sidekick exec TARGET [-- COMMAND...]`: a shell or a command in the target's namespaces and filesystem. */
 import { debugLog } from '../log.js';
 import { parseAddress } from '../runtimes/address.js';
-import { buildDebuggerSpec, copyNotice, type ExecRequest } from '../entry/debugger-spec.js';
+import { buildDebuggerSpec, copyNotice, DEFAULT_IMAGE, type ExecRequest } from '../entry/debugger-spec.js';
 import { resolveTarget } from '../runtimes/engines.js';
 import type { EngineName, EngineOptions } from '../runtimes/runtime.js';
 import { UserError } from '../errors.js';
@@ -31,7 +31,7 @@ export async function execCommand(args: ExecArgs): Promise<number> {
     if (copyPod && args.detach) throw new UserError('exec -d cannot keep a --copy session: the copy is deleted when the session ends', { hint: 'drop -d (or keep the copy with --keep and exec into it)', kind: 'invalid' });
     const { runtime, target } = image
       ? await image.resolveImage(image.imageReference(args.target)!, { pull: args.pull ?? 'missing', engine: args.engine, progress: createProgress({ quiet: args.quiet }) })
-      : await resolveTarget(address!, args.engineOptions, { copyStopped: true, copyPod });
+      : await resolveTarget(address!, args.engineOptions, { copyStopped: true, copyPod, toolkit: { image: args.image || DEFAULT_IMAGE, pull: args.pull ?? 'missing' } });
     debugLog(`target ${target.address} (${target.id.slice(0, 12)})`);
     if (target.picked) say(target.picked);
     if (target.stopped && args.detach) {

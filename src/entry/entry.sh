@@ -2,14 +2,15 @@
 # @STAGE_TWO@ is replaced by the command that runs inside the target's root.
 set -u
 fail() { echo "sidekick: $*" >&2; exit 125; }
-# A toolkit program's path (not a builtin's name, as `command -v` may answer).
-tool() { for d in /bin /usr/bin /sbin /usr/sbin /usr/local/bin; do [ -x "$d/$1" ] && { echo "$d/$1"; return 0; }; done; return 1; }
+# A toolkit program's path in SIDEKICK_TOOL (not a builtin's name, as `command -v` may answer); no
+# command substitution, which would fork.
+tool() { for d in /bin /usr/bin /sbin /usr/sbin /usr/local/bin; do [ -x "$d/$1" ] && { SIDEKICK_TOOL=$d/$1; return 0; }; done; return 1; }
 # An engine that cannot set the debugger's user (ctr) asks for it here, before anything else; the
 # switch to a non-root uid clears every capability.
 if [ -n "${SIDEKICK_RUN_AS-}" ]; then
   run_as=$SIDEKICK_RUN_AS
   unset SIDEKICK_RUN_AS
-  tool nsenter >/dev/null || fail "the toolkit image has no nsenter, which this profile needs here"
+  tool nsenter || fail "the toolkit image has no nsenter, which this profile needs here"
   exec nsenter -S "${run_as%%:*}" -G "${run_as#*:}" -- sh -c 'eval "$SIDEKICK_ENTRY"' sidekick "$@"
 fi
 tpid=${SIDEKICK_TARGET_PID:-1}
@@ -58,7 +59,8 @@ if ! cd "$root/" 2>/dev/null; then
   unreachable="uid $(id -u) may not enter the target's filesystem (it runs as another user)"
 fi
 cd /
-sh_path=$(tool sh) || fail "the toolkit image has no sh; pick one with a shell, e.g. --image busybox:musl"
+tool sh || fail "the toolkit image has no sh; pick one with a shell, e.g. --image busybox:musl"
+sh_path=$SIDEKICK_TOOL
 
 # The configured working directory, else where the target's process is.
 SIDEKICK_CWD=${workdir:-$(readlink "/proc/$tpid/cwd" 2>/dev/null || echo /)}
@@ -79,7 +81,8 @@ set_env() { # NAME VALUE, unless -e set it or it is set already; PATH is kept fo
 helpers() {
   SIDEKICK_HELP=${TMPDIR:-/tmp}/.sidekick
   case "${SIDEKICK_TARGET_ARGC-}" in '' | *[!0-9]*) SIDEKICK_ARGC= ;; *) SIDEKICK_ARGC=$SIDEKICK_TARGET_ARGC ;; esac
-  rm -rf "$SIDEKICK_HELP" 2>/dev/null
+  # left by an earlier session of a kept debugger (a fresh container has none: no rm to run)
+  [ -e "$SIDEKICK_HELP" ] && rm -rf "$SIDEKICK_HELP" 2>/dev/null
   SIDEKICK_WRITE=
   mkdir -p "$SIDEKICK_HELP/bin" "$SIDEKICK_HELP/args" 2>/dev/null && SIDEKICK_WRITE=1
   if [ -n "$SIDEKICK_WRITE" ]; then
@@ -103,7 +106,6 @@ helpers() {
 load_env() {
   SIDEKICK_SEEN=" "
   SIDEKICK_TPATH=
-  SIDEKICK_SOH=$(printf '\001')
   # NUL-separated entries to lines, a newline inside a value kept as \001 until it is exported
   # (the braces catch the shell's own error when a non-root debugger may not read it)
   SIDEKICK_ENVIRON=$({ tr '\n\0' '\001\n' <"$environ"; } 2>/dev/null)
@@ -130,13 +132,14 @@ EOT
       SIDEKICK_N=${SIDEKICK_KV%%=*}
       case "$SIDEKICK_N" in ''|[0-9]*|*[!A-Za-z0-9_]*|SIDEKICK_*) continue ;; esac
       SIDEKICK_V=${SIDEKICK_KV#*=}
-      case "$SIDEKICK_V" in *"$SIDEKICK_SOH"*) SIDEKICK_V=$(printf '%sx' "$SIDEKICK_V" | tr '\001' '\n'); SIDEKICK_V=${SIDEKICK_V%x} ;; esac
+      # (a value with a control character: \001 stands for a newline in it)
+      case "$SIDEKICK_V" in *[[:cntrl:]]*) SIDEKICK_V=$(printf '%sx' "$SIDEKICK_V" | tr '\001' '\n'); SIDEKICK_V=${SIDEKICK_V%x} ;; esac
       set_env "$SIDEKICK_N" "$SIDEKICK_V"
     done <<EOT
 $SIDEKICK_ENVIRON
 EOT
   fi
-  unset SIDEKICK_TARGET_ENV SIDEKICK_SEEN SIDEKICK_SOH SIDEKICK_ENVIRON SIDEKICK_PAIRS SIDEKICK_KV SIDEKICK_N SIDEKICK_V SIDEKICK_KEEP
+  unset SIDEKICK_TARGET_ENV SIDEKICK_SEEN SIDEKICK_ENVIRON SIDEKICK_PAIRS SIDEKICK_KV SIDEKICK_N SIDEKICK_V SIDEKICK_KEEP
 }
 
 user_ids() { # uid:gid of $user, by name from the target's /etc/passwd or as given
@@ -156,7 +159,7 @@ user_ids() { # uid:gid of $user, by name from the target's /etc/passwd or as giv
 tk=/proc/$$/root
 outside=
 capeff=0
-while read -r key value; do [ "$key" = CapEff: ] && capeff=$value; done </proc/self/status
+while read -r key value; do [ "$key" = CapEff: ] && { capeff=$value; break; }; done </proc/self/status
 if [ -n "$unreachable" ]; then
   outside=$unreachable
 elif [ $(( 0x$capeff >> 18 & 1 )) -eq 0 ]; then
@@ -174,7 +177,7 @@ if [ -n "$outside" ]; then
     user_ids
     # a debugger that already runs as that user (Kubernetes' restricted profile) has nothing to drop
     if [ "$(id -u)" != "$uid" ] || [ "$(id -g)" != "$gid" ]; then
-      tool nsenter >/dev/null || fail "the toolkit image has no nsenter, which --user needs"
+      tool nsenter || fail "the toolkit image has no nsenter, which --user needs"
       set -- nsenter -S "$uid" -G "$gid" -- "$@"
     fi
   fi
@@ -189,8 +192,8 @@ fi
 drop=
 if [ -n "$user" ]; then
   user_ids
-  drop=$(tool nsenter) || fail "the toolkit image has no nsenter, which --user needs"
-  drop=$tk$drop
+  tool nsenter || fail "the toolkit image has no nsenter, which --user needs"
+  drop=$tk$SIDEKICK_TOOL
   # A process of that user outside the target's root keeps the toolkit reachable after privileges drop.
   nsenter -S "$uid" -G "$gid" sleep 2147483647 </dev/null >/dev/null 2>&1 &
   SIDEKICK_KEEPER=$!

@@ -48,7 +48,8 @@ export async function resolveTarget(address: TargetAddress, options: EngineOptio
     const runtime = await connect(address.engine, options);
     return { runtime, target: await runtime.findTarget(address, find) };
   }
-  return findOnEveryEngine(address, find);
+  // every engine but one would check on the toolkit for nothing
+  return findOnEveryEngine(address, { ...find, toolkit: undefined });
 }
 
 /** A bare name: asked of every local engine at once; exactly one must have it. */

@@ -39,6 +39,11 @@ export interface FindOptions {
   copyStopped?: boolean;
   /** Kubernetes (exec --copy): debug a copy of the pod whose container waits instead of running (crash-looping pods) */
   copyPod?: { name?: string; keep: boolean; owner: string };
+  /**
+   * The toolkit image the debugger will run, when known: an engine that must ask whether it has the
+   * image (containerd) asks while it finds the target, rather than after.
+   */
+  toolkit?: { image: string; pull: PullPolicy };
 }
 
 /** Everything an engine needs to start a debugger; engine-neutral (see src/entry/debugger-spec.ts). */

@@ -117,6 +117,8 @@ export class ContainerdRuntime implements Runtime {
   private readonly naming: Naming;
   /** "containerd" or "nerdctl", for messages */
   private readonly label: string;
+  /** image checks asked (or asked ahead) in this CLI run: namespace and reference to the answer */
+  private readonly imagesAsked = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly flavor: ContainerdFlavor,
@@ -147,6 +149,7 @@ export class ContainerdRuntime implements Runtime {
     // Asked at once: the name as an exact ID is the common case, and then nothing is left to ask.
     // The list of all IDs (for a prefix) is asked only when the name is no ID: one ctr fewer.
     const nameFilter = this.naming.nameFilter(name);
+    if (options.toolkit && options.toolkit.pull !== 'always') this.imagePresent(namespace, normalizeRef(options.toolkit.image));
     const [named, tasks, exact] = await Promise.all([
       nameFilter ? this.ctr.run(namespace, ['containers', 'ls', '-q', nameFilter]) : Promise.resolve(''),
       this.tasks(namespace),
@@ -342,7 +345,7 @@ export class ContainerdRuntime implements Runtime {
     // The container itself is made by start() (`ctr run`, see debugger.ts); the image is seen to here.
     try {
       await applyPullPolicy(spec.pull, {
-        present: () => this.hasImage(namespace, ref),
+        present: () => this.imagePresent(namespace, ref),
         pull: () => this.pull(namespace, ref, spec.image, progress),
         forbidden: () =>
           pullForbidden(
@@ -370,6 +373,18 @@ export class ContainerdRuntime implements Runtime {
       fifoDir: spec.detached && spec.tty ? fifoDir(namespace, spec.name) : undefined,
       orphanCleanup,
     });
+  }
+
+  /** Whether the namespace has the image: asked once per CLI run (findTarget may have asked already, see FindOptions.toolkit). */
+  private imagePresent(namespace: string, ref: string): Promise<boolean> {
+    const key = `${namespace}\0${ref}`;
+    let answer = this.imagesAsked.get(key);
+    if (!answer) {
+      answer = this.hasImage(namespace, ref);
+      answer.catch(() => undefined); // asked ahead: a failure counts only when the answer is awaited
+      this.imagesAsked.set(key, answer);
+    }
+    return answer;
   }
 
   private async hasImage(namespace: string, ref: string): Promise<boolean> {
