@@ -26,8 +26,7 @@ export async function attachCommand(args: AttachArgs): Promise<number> {
   if (!runtime.attachDebugger) throw new UserError(`attach is not available on ${runtime.engine}`, { kind: 'invalid' });
   return withCleanup({ quiet: args.quiet }, async (cleanup) => {
     const session = await runtime.attachDebugger!(address);
-    const keys = session.ownsTerminal ? '' : `; ${DETACH_KEYS_NAME} detaches`;
-    say(`attached to ${session.name}${session.tty ? ' (press Enter for a prompt)' : ''}${keys}`);
+    say(`attached to ${session.name}${session.tty ? ' (press Enter for a prompt)' : ''}; ${DETACH_KEYS_NAME} detaches`);
     const end = await runAttached(session, cleanup);
     if (end.detached) {
       say(`detached; ${session.name} still runs: "sidekick attach ${args.session}" comes back`);

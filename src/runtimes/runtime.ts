@@ -124,13 +124,11 @@ export interface Debugger {
 
 /**
  * A debugger `sidekick attach` joined again (Runtime.attachDebugger). With a TTY its output is the
- * terminal's; an engine that drives the local terminal itself (ctr) says so with ownsTerminal.
+ * terminal's.
  */
 export interface AttachedDebugger {
   name: string;
   tty: boolean;
-  /** the engine's client has the local terminal (raw mode, resizes): streams are then empty */
-  ownsTerminal?: boolean;
   streams: DebuggerStreams;
   /** the exit code once the debugger's process ended (not when detach() was called) */
   exited: Promise<number>;

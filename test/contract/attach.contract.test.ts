@@ -101,6 +101,14 @@ describe.each(REMOVABLE)('exec -d and attach on $name', (engine) => {
     expect(await gone(engine, name.startsWith('sidekick-') ? name : id.replace(/^\w+:\/\//, ''))).toBe(true);
   });
 
+  it('a shell started in a terminal, attached with pipes: its output, its exit code, removed', async () => {
+    const id = await startDetachedShell(engine, target);
+    const attached = await sidekick(['attach', '-q', id], { env: engine.env, input: 'echo piped-$((6*7))\nexit 6\n' });
+    expect(attached.stdout).toContain('piped-42');
+    expect(attached.exitCode, attached.stderr).toBe(6);
+    expect((await sessionsOf(engine, target)).some((s) => s.id === id)).toBe(false);
+  });
+
   it('the terminal of an attach going away (SIGHUP) leaves the debugger running, to come back to', async () => {
     const id = await startDetachedShell(engine, target);
     const attach = new PtySession(['attach', id], { env: engine.env });
@@ -150,7 +158,7 @@ describe.each(REMOVABLE)('exec -d and attach on $name', (engine) => {
   });
 });
 
-// Detach keys need sidekick to hold the terminal itself; on containerd, ctr takes it (its console).
+// Detach keys are watched by sidekick on the terminal it holds (containerd included: it joins the task's FIFOs itself).
 describe.each(forScenario('detachKeys'))('detach keys on $name', (engine) => {
   const held = targetFor(engine);
   let target: StartedTarget;
@@ -174,6 +182,21 @@ describe.each(forScenario('detachKeys'))('detach keys on $name', (engine) => {
     await second.expect(/still-42/);
     second.write('exit 3\r');
     expect(await second.exited, second.text).toBe(3);
+    expect((await sessionsOf(engine, target)).some((s) => s.id === id)).toBe(false);
+  });
+
+  it('without a terminal: ctrl-p ctrl-q in piped input detaches; a second attach finds the shell with its state', async () => {
+    const started = await sidekick(['exec', '-d', '-q', target.address], { env: engine.env });
+    expect(started.exitCode, started.stderr).toBe(0);
+    const id = started.stdout.trim();
+    const first = await sidekick(['attach', id], { env: engine.env, input: 'KEPT=piped-$((40+2))\n\x10\x11echo not-sent\n' });
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/detached; sidekick-\S+ still runs/);
+    expect((await sessionsOf(engine, target)).find((s) => s.id === id)).toMatchObject({ running: true, attachable: true });
+    const second = await sidekick(['attach', '-q', id], { env: engine.env, input: 'echo kept-$KEPT\nexit 3\n' });
+    expect(second.stdout).toContain('kept-piped-42');
+    expect(second.stdout).not.toContain('not-sent');
+    expect(second.exitCode, second.stderr).toBe(3);
     expect((await sessionsOf(engine, target)).some((s) => s.id === id)).toBe(false);
   });
 });

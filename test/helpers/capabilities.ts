@@ -74,16 +74,11 @@ const LOCAL: Capabilities = {
   workloads: '',
 };
 
-const CONTAINERD: Capabilities = {
-  ...LOCAL,
-  detachKeys: '`ctr tasks attach` holds the terminal: leave by ending the shell or signalling `attach`',
-};
-
 export const CAPABILITIES: Record<Column, Capabilities> = {
   docker: { ...LOCAL, privileged: 'dockerd 20.10 asks runc for CAP_SYS_RESOURCE, which the test VM lacks' },
   podman: LOCAL,
-  containerd: CONTAINERD,
-  nerdctl: CONTAINERD,
+  containerd: LOCAL,
+  nerdctl: LOCAL,
   kubernetes: {
     localEngine: 'its own scenarios are in test/k8s',
     idPrefix: 'pods are found by name, never by an ID prefix',
