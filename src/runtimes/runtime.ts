@@ -129,6 +129,8 @@ export interface Debugger {
 export interface AttachedDebugger {
   name: string;
   tty: boolean;
+  /** set where a detach does not leave the debugger as it was: what happens instead, in words (Podman without a TTY) */
+  endsOnDetach?: string;
   streams: DebuggerStreams;
   /** the exit code once the debugger's process ended (not when detach() was called) */
   exited: Promise<number>;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, sidekick, sidekickProcess } from '../helpers/cli.js';
 import { eventually, type StartedTarget, type TestEngine } from '../helpers/engines.js';
 import { PtySession } from '../helpers/pty.js';
-import { forScenario } from './engines.js';
+import { forScenario, has, itIf } from './engines.js';
 
 interface Session {
   id: string;
@@ -185,7 +185,7 @@ describe.each(forScenario('detachKeys'))('detach keys on $name', (engine) => {
     expect((await sessionsOf(engine, target)).some((s) => s.id === id)).toBe(false);
   });
 
-  it('without a terminal: ctrl-p ctrl-q in piped input detaches; a second attach finds the shell with its state', async () => {
+  itIf(engine, 'keepsStdin')('without a terminal: ctrl-p ctrl-q in piped input detaches; a second attach finds the shell with its state', async () => {
     const started = await sidekick(['exec', '-d', '-q', target.address], { env: engine.env });
     expect(started.exitCode, started.stderr).toBe(0);
     const id = started.stdout.trim();
@@ -198,5 +198,26 @@ describe.each(forScenario('detachKeys'))('detach keys on $name', (engine) => {
     expect(second.stdout).not.toContain('not-sent');
     expect(second.exitCode, second.stderr).toBe(3);
     expect((await sessionsOf(engine, target)).some((s) => s.id === id)).toBe(false);
+  });
+});
+
+// Where the engine closes a debugger's stdin as an attach leaves (Podman's conmon), sidekick says so.
+describe.each(REMOVABLE.filter((engine) => !has(engine, 'keepsStdin')))('a debugger without a TTY on $name', (engine) => {
+  const held = targetFor(engine);
+
+  it('exec -d and attach say in one line that a detach ends its shell; the next attach tells that it ended', async () => {
+    const started = await sidekick(['exec', '-d', held.target.address], { env: engine.env });
+    expect(started.exitCode, started.stderr).toBe(0);
+    const closes = /closes the stdin of a debugger without a TTY when an attach leaves, which ends its shell/;
+    expect(started.stderr.split('\n').filter((line) => closes.test(line))).toHaveLength(1);
+    const id = started.stdout.trim();
+    const first = await sidekick(['attach', id], { env: engine.env, input: 'echo hello-$((6*7))\n\x10\x11' });
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(new RegExp(`attached to sidekick-\\S+; ctrl-p ctrl-q detaches, but .*${closes.source}`));
+    expect(first.stderr).toMatch(new RegExp(`detached; .*${closes.source}`));
+    expect(first.stderr).not.toMatch(/still runs/);
+    expect(await eventually(async () => (await sessionsOf(engine, held.target)).some((s) => s.id === id && !s.running))).toBe(true);
+    expectOneLineError(await sidekick(['attach', id], { env: engine.env }), /session sidekick-\S+ ended .*with exit code 0/);
+    expect((await sessionsOf(engine, held.target)).some((s) => s.id === id)).toBe(false);
   });
 });

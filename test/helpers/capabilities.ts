@@ -43,6 +43,8 @@ export type Capability =
   | 'imageConfig'
   /** attach watches the terminal for ctrl-p ctrl-q and leaves the debugger running */
   | 'detachKeys'
+  /** a debugger without a TTY keeps its stdin when an attach leaves, so its shell waits for the next one */
+  | 'keepsStdin'
   /** exec --copy: a crash-looping pod debugged in a copy of it */
   | 'podCopy'
   /** Kubernetes' own: nodes (node/NAME) and workloads (deploy/NAME...) */
@@ -69,6 +71,7 @@ const LOCAL: Capabilities = {
   pullsItself: true,
   imageConfig: true,
   detachKeys: true,
+  keepsStdin: true,
   podCopy: '-',
   nodes: '',
   workloads: '',
@@ -76,7 +79,10 @@ const LOCAL: Capabilities = {
 
 export const CAPABILITIES: Record<Column, Capabilities> = {
   docker: { ...LOCAL, privileged: 'dockerd 20.10 asks runc for CAP_SYS_RESOURCE, which the test VM lacks' },
-  podman: LOCAL,
+  podman: {
+    ...LOCAL,
+    keepsStdin: "Podman's conmon closes the stdin of a debugger without a TTY when an attach leaves (no `--leave-stdin-open`), which ends its shell: sidekick says so at `exec -d` and `attach`",
+  },
   containerd: LOCAL,
   nerdctl: LOCAL,
   kubernetes: {
@@ -96,6 +102,7 @@ export const CAPABILITIES: Record<Column, Capabilities> = {
     pullsItself: 'the kubelet pulls the toolkit (test/k8s)',
     imageConfig: 'the API does not serve image configs: only a command the pod spec sets is known',
     detachKeys: true,
+    keepsStdin: true,
     podCopy: true,
     nodes: true,
     workloads: true,
