@@ -178,8 +178,9 @@ describe.each(forScenario('detachKeys'))('detach keys on $name', (engine) => {
 
     const second = new PtySession(['attach', id], { env: engine.env });
     await second.expect(/attached to/);
-    second.write('echo $KEPT\r');
-    await second.expect(/still-42/);
+    second.write('echo $KEPT; stty size\r');
+    // the terminal's size (PtySession's 30 rows, 100 columns) reached the debugger's TTY on attach
+    await second.expect(/still-42\s+30 100/);
     second.write('exit 3\r');
     expect(await second.exited, second.text).toBe(3);
     expect((await sessionsOf(engine, target)).some((s) => s.id === id)).toBe(false);
