@@ -41,15 +41,16 @@ export async function attachCtrDebugger(o: CtrAttachContext, address: TargetAddr
     throw sessionEnded(name, task?.exitStatus, task?.exitedAt);
   }
   if (found.labels[LABEL.detached] !== 'true') throw notAttachable(name, `it is the live session of ${found.labels[LABEL.owner] ?? 'another sidekick'}`);
-  if (!task?.stdin || !task.stdout) throw notAttachable(name, `${o.label} gives no stdin and stdout for its task`);
+  if (!task) throw new UserError(`cannot read the task of session ${name} from ${o.label}`, { hint: 'run again with --debug for details' });
+  if (!task.stdout) throw notAttachable(name, 'its task has no output to join');
 
-  // outputs first: the stdin FIFO opens only while the shim reads it, and its end of the outputs stays open
+  // none of these blocks: the shim holds the other end of each
   const outputs: Socket[] = [];
-  let stdin: Socket;
+  let stdin: Socket | undefined;
   try {
     outputs.push(openFifo(task.stdout, 'read'));
     if (!task.terminal && task.stderr) outputs.push(openFifo(task.stderr, 'read'));
-    stdin = openFifo(task.stdin, 'write');
+    if (task.stdin) stdin = openFifo(task.stdin, 'write');
   } catch (e) {
     for (const output of outputs) output.destroy();
     throw cannotOpen(name, e);
@@ -68,7 +69,7 @@ export async function attachCtrDebugger(o: CtrAttachContext, address: TargetAddr
     // the shim holds its own ends of the FIFOs: closing ours leaves the task running
     detach: () => {
       wait.cancel();
-      stdin.end();
+      stdin?.end();
       for (const output of outputs) output.destroy();
     },
     remove: () => o.removeContainer(true),

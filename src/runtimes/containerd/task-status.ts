@@ -3,6 +3,7 @@
  * (`tasks ls` shows STOPPED only, and `tasks rm`, which returns the code, deletes the task), the
  * paths of its I/O FIFOs, a wait for its end, and its terminal's size. Each is one call (grpc.ts).
  */
+import { debugLog } from '../../log.js';
 import { grpcFrame, grpcMessage, protoFields, unaryCall } from './grpc.js';
 
 export { protoFields } from './grpc.js';
@@ -61,7 +62,8 @@ export function exitStatusOf(response: Buffer): number {
 export async function taskProcess(socket: string, namespace: string, containerId: string): Promise<TaskProcess | undefined> {
   try {
     return processOf(await unaryCall(socket, namespace, `${TASKS}/Get`, getRequest(containerId), TIMEOUT_MS).response);
-  } catch {
+  } catch (e) {
+    debugLog(`containerd: Tasks.Get ${namespace}/${containerId}: ${(e as Error).message}`);
     return undefined;
   }
 }
