@@ -26,11 +26,11 @@ export async function attachCommand(args: AttachArgs): Promise<number> {
   if (!runtime.attachDebugger) throw new UserError(`attach is not available on ${runtime.engine}`, { kind: 'invalid' });
   return withCleanup({ quiet: args.quiet }, async (cleanup) => {
     const session = await runtime.attachDebugger!(address);
-    const keys = session.ownsTerminal ? '' : `; ${DETACH_KEYS_NAME} detaches`;
-    say(`attached to ${session.name}${session.tty ? ' (press Enter for a prompt)' : ''}${keys}`);
+    const caveat = session.endsOnDetach ? `, but ${session.endsOnDetach}` : '';
+    say(`attached to ${session.name}${session.tty ? ' (press Enter for a prompt)' : ''}; ${DETACH_KEYS_NAME} detaches${caveat}`);
     const end = await runAttached(session, cleanup);
     if (end.detached) {
-      say(`detached; ${session.name} still runs: "sidekick attach ${args.session}" comes back`);
+      say(session.endsOnDetach ? `detached; ${session.endsOnDetach}` : `detached; ${session.name} still runs: "sidekick attach ${args.session}" comes back`);
       return 0;
     }
     await session.remove();

@@ -129,13 +129,13 @@ export interface Debugger {
 
 /**
  * A debugger `sidekick attach` joined again (Runtime.attachDebugger). With a TTY its output is the
- * terminal's; an engine that drives the local terminal itself (ctr) says so with ownsTerminal.
+ * terminal's.
  */
 export interface AttachedDebugger {
   name: string;
   tty: boolean;
-  /** the engine's client has the local terminal (raw mode, resizes): streams are then empty */
-  ownsTerminal?: boolean;
+  /** set where a detach does not leave the debugger as it was: what happens instead, in words (Podman without a TTY) */
+  endsOnDetach?: string;
   streams: DebuggerStreams;
   /** the exit code once the debugger's process ended (not when detach() was called) */
   exited: Promise<number>;

@@ -17,15 +17,13 @@ export async function runAttached(session: AttachedDebugger, cleanup: Cleanup): 
   // however the CLI ends (a signal included), the debugger stays: only the streams close
   cleanup.defer(() => session.detach());
   const { streams } = session;
-  // raw here too when the engine's client takes the terminal (ctr): the undo then puts it back
-  // after that client, killed or not, left it raw
   if (session.tty) cleanup.defer(enterRawMode());
   streams.stdout.pipe(process.stdout, { end: false });
   streams.stderr?.pipe(process.stderr, { end: false });
   let detach!: () => void;
   const detached = new Promise<AttachEnd>((resolve) => (detach = () => resolve({ detached: true })));
   if (streams.stdin) cleanup.defer(forwardInput(streams.stdin, detach));
-  if (session.tty && !session.ownsTerminal) {
+  if (session.tty) {
     const size = terminalSize();
     if (size) await session.resize(size.rows, size.columns);
     cleanup.defer(onResize((s) => void session.resize(s.rows, s.columns)));

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, sidekick, sidekickProcess } from '../helpers/cli.js';
 import { eventually, type StartedTarget, type TestEngine } from '../helpers/engines.js';
 import { PtySession } from '../helpers/pty.js';
-import { forScenario } from './engines.js';
+import { forScenario, has, itIf } from './engines.js';
 
 interface Session {
   id: string;
@@ -101,6 +101,14 @@ describe.each(REMOVABLE)('exec -d and attach on $name', (engine) => {
     expect(await gone(engine, name.startsWith('sidekick-') ? name : id.replace(/^\w+:\/\//, ''))).toBe(true);
   });
 
+  it('a shell started in a terminal, attached with pipes: its output, its exit code, removed', async () => {
+    const id = await startDetachedShell(engine, target);
+    const attached = await sidekick(['attach', '-q', id], { env: engine.env, input: 'echo piped-$((6*7))\nexit 6\n' });
+    expect(attached.stdout).toContain('piped-42');
+    expect(attached.exitCode, attached.stderr).toBe(6);
+    expect((await sessionsOf(engine, target)).some((s) => s.id === id)).toBe(false);
+  });
+
   it('the terminal of an attach going away (SIGHUP) leaves the debugger running, to come back to', async () => {
     const id = await startDetachedShell(engine, target);
     const attach = new PtySession(['attach', id], { env: engine.env });
@@ -150,7 +158,7 @@ describe.each(REMOVABLE)('exec -d and attach on $name', (engine) => {
   });
 });
 
-// Detach keys need sidekick to hold the terminal itself; on containerd, ctr takes it (its console).
+// Detach keys are watched by sidekick on the terminal it holds (containerd included: it joins the task's FIFOs itself).
 describe.each(forScenario('detachKeys'))('detach keys on $name', (engine) => {
   const held = targetFor(engine);
   let target: StartedTarget;
@@ -170,10 +178,47 @@ describe.each(forScenario('detachKeys'))('detach keys on $name', (engine) => {
 
     const second = new PtySession(['attach', id], { env: engine.env });
     await second.expect(/attached to/);
-    second.write('echo $KEPT\r');
-    await second.expect(/still-42/);
+    second.write('echo $KEPT; stty size\r');
+    // the terminal's size (PtySession's 30 rows, 100 columns) reached the debugger's TTY on attach
+    await second.expect(/still-42\s+30 100/);
     second.write('exit 3\r');
     expect(await second.exited, second.text).toBe(3);
     expect((await sessionsOf(engine, target)).some((s) => s.id === id)).toBe(false);
+  });
+
+  itIf(engine, 'keepsStdin')('without a terminal: ctrl-p ctrl-q in piped input detaches; a second attach finds the shell with its state', async () => {
+    const started = await sidekick(['exec', '-d', '-q', target.address], { env: engine.env });
+    expect(started.exitCode, started.stderr).toBe(0);
+    const id = started.stdout.trim();
+    const first = await sidekick(['attach', id], { env: engine.env, input: 'KEPT=piped-$((40+2))\n\x10\x11echo not-sent\n' });
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/detached; sidekick-\S+ still runs/);
+    expect((await sessionsOf(engine, target)).find((s) => s.id === id)).toMatchObject({ running: true, attachable: true });
+    const second = await sidekick(['attach', '-q', id], { env: engine.env, input: 'echo kept-$KEPT\nexit 3\n' });
+    expect(second.stdout).toContain('kept-piped-42');
+    expect(second.stdout).not.toContain('not-sent');
+    expect(second.exitCode, second.stderr).toBe(3);
+    expect((await sessionsOf(engine, target)).some((s) => s.id === id)).toBe(false);
+  });
+});
+
+// Where the engine closes a debugger's stdin as an attach leaves (Podman's conmon), sidekick says so.
+describe.each(REMOVABLE.filter((engine) => !has(engine, 'keepsStdin')))('a debugger without a TTY on $name', (engine) => {
+  const held = targetFor(engine);
+
+  it('exec -d and attach say in one line that a detach ends its shell; the next attach tells that it ended', async () => {
+    const started = await sidekick(['exec', '-d', held.target.address], { env: engine.env });
+    expect(started.exitCode, started.stderr).toBe(0);
+    const closes = /closes the stdin of a debugger without a TTY when an attach leaves, which ends its shell/;
+    expect(started.stderr.split('\n').filter((line) => closes.test(line))).toHaveLength(1);
+    const id = started.stdout.trim();
+    const first = await sidekick(['attach', id], { env: engine.env, input: 'echo hello-$((6*7))\n\x10\x11' });
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(new RegExp(`attached to sidekick-\\S+; ctrl-p ctrl-q detaches, but .*${closes.source}`));
+    expect(first.stderr).toMatch(new RegExp(`detached; .*${closes.source}`));
+    expect(first.stderr).not.toMatch(/still runs/);
+    expect(await eventually(async () => (await sessionsOf(engine, held.target)).some((s) => s.id === id && !s.running))).toBe(true);
+    expectOneLineError(await sidekick(['attach', id], { env: engine.env }), /session sidekick-\S+ ended .*with exit code 0/);
+    expect((await sessionsOf(engine, held.target)).some((s) => s.id === id)).toBe(false);
   });
 });

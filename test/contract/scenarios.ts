@@ -118,7 +118,7 @@ export const SCENARIOS = {
     elsewhere: { kubernetes: "yes (ended: when and exit code from the pod's status); `kubectl debug -it --attach=false`'s container too (`test/k8s/attach.test.ts`)" },
   },
   detachKeys: {
-    title: 'detach keys ctrl-p ctrl-q, then a second `attach` to the same shell',
+    title: 'detach keys ctrl-p ctrl-q, in a terminal and in piped input, then a second `attach` to the same shell',
     needs: ['localEngine', 'detachKeys'],
     files: ['test/contract/attach.contract.test.ts'],
     elsewhere: { kubernetes: 'yes (`test/k8s/attach.test.ts`)' },

@@ -43,6 +43,8 @@ export type Capability =
   | 'imageConfig'
   /** attach watches the terminal for ctrl-p ctrl-q and leaves the debugger running */
   | 'detachKeys'
+  /** a debugger without a TTY keeps its stdin when an attach leaves, so its shell waits for the next one */
+  | 'keepsStdin'
   /** exec --copy: a crash-looping pod debugged in a copy of it */
   | 'podCopy'
   /** Kubernetes' own: nodes (node/NAME) and workloads (deploy/NAME...) */
@@ -69,21 +71,20 @@ const LOCAL: Capabilities = {
   pullsItself: true,
   imageConfig: true,
   detachKeys: true,
+  keepsStdin: true,
   podCopy: '-',
   nodes: '',
   workloads: '',
 };
 
-const CONTAINERD: Capabilities = {
-  ...LOCAL,
-  detachKeys: '`ctr tasks attach` holds the terminal: leave by ending the shell or signalling `attach`',
-};
-
 export const CAPABILITIES: Record<Column, Capabilities> = {
   docker: { ...LOCAL, privileged: 'dockerd 20.10 asks runc for CAP_SYS_RESOURCE, which the test VM lacks' },
-  podman: LOCAL,
-  containerd: CONTAINERD,
-  nerdctl: CONTAINERD,
+  podman: {
+    ...LOCAL,
+    keepsStdin: "Podman's conmon closes the stdin of a debugger without a TTY when an attach leaves (no `--leave-stdin-open`), which ends its shell: sidekick says so at `exec -d` and `attach`",
+  },
+  containerd: LOCAL,
+  nerdctl: LOCAL,
   kubernetes: {
     localEngine: 'its own scenarios are in test/k8s',
     idPrefix: 'pods are found by name, never by an ID prefix',
@@ -101,6 +102,7 @@ export const CAPABILITIES: Record<Column, Capabilities> = {
     pullsItself: 'the kubelet pulls the toolkit (test/k8s)',
     imageConfig: 'the API does not serve image configs: only a command the pod spec sets is known',
     detachKeys: true,
+    keepsStdin: true,
     podCopy: true,
     nodes: true,
     workloads: true,

@@ -613,9 +613,9 @@ export class ContainerdRuntime implements Runtime {
     });
     const { attachCtrDebugger } = await import('./attach.js');
     return attachCtrDebugger(
-      { ctr: this.ctr, namespace, removeContainer: (running) => this.removeContainer(namespace, address.name, running) },
+      { ctr: this.ctr, namespace, label: this.label, removeContainer: (running) => this.removeContainer(namespace, address.name, running) },
       address,
-      info && { labels: info.Labels ?? {}, tty: Boolean(info.Spec?.process?.terminal), task: (await this.tasks(namespace)).get(info.ID) },
+      info && { labels: info.Labels ?? {}, task: (await this.tasks(namespace)).get(info.ID) },
     );
   }
 }

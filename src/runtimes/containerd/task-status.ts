@@ -1,109 +1,86 @@
 /**
- * A stopped task's exit code, which `ctr` never prints (`tasks ls` shows STOPPED only, and `tasks rm`,
- * which returns it, deletes the task: the original would change). containerd's own API has it:
- * Tasks.Get, one unary gRPC call over its socket, made with node's http2 and a few lines of
- * protobuf wire format (a gRPC library would cost more to load than every ctr call of a session).
+ * What containerd's Tasks API says of a task and ctr never prints: its exit code and end time
+ * (`tasks ls` shows STOPPED only, and `tasks rm`, which returns the code, deletes the task), the
+ * paths of its I/O FIFOs, a wait for its end, and its terminal's size. Each is one call (grpc.ts).
  */
-import { connect as http2Connect, constants } from 'node:http2';
-import { connect as netConnect } from 'node:net';
+import { debugLog } from '../../log.js';
+import { grpcFrame, grpcMessage, protoFields, unaryCall } from './grpc.js';
 
-const GET = '/containerd.services.tasks.v1.Tasks/Get';
+export { protoFields } from './grpc.js';
+
+const TASKS = '/containerd.services.tasks.v1.Tasks';
 const TIMEOUT_MS = 3000;
 
-/** Protobuf's base-128 varint at `at`: its value and where the next field starts. */
-function varint(buf: Buffer, at: number): [number, number] {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = buf[at++];
-    if (byte === undefined) throw new Error('truncated varint');
-    value += (byte & 0x7f) * 2 ** shift;
-    if (byte < 0x80) return [value, at];
-    shift += 7;
-  }
-}
-
-/** The fields of one protobuf message: number to varint value or bytes (the last of each). */
-export function protoFields(buf: Buffer): Map<number, number | Buffer> {
-  const fields = new Map<number, number | Buffer>();
-  let at = 0;
-  while (at < buf.length) {
-    const [tag, next] = varint(buf, at);
-    at = next;
-    const field = Math.floor(tag / 8);
-    const wire = tag & 7;
-    if (wire === 0) {
-      const [value, after] = varint(buf, at);
-      fields.set(field, value);
-      at = after;
-    } else if (wire === 2) {
-      const [length, start] = varint(buf, at);
-      fields.set(field, buf.subarray(start, start + length));
-      at = start + length;
-    } else if (wire === 1) at += 8;
-    else if (wire === 5) at += 4;
-    else throw new Error(`unknown wire type ${wire}`);
-  }
-  return fields;
-}
-
-/** GetRequest{container_id = 1}, framed as gRPC sends a message (no compression, 4-byte length). */
+/** GetRequest{container_id = 1}, framed. */
 export function getRequest(containerId: string): Buffer {
-  const id = Buffer.from(containerId);
-  const body: number[] = [0x0a];
-  for (let n = id.length; ; n = Math.floor(n / 128)) {
-    if (n < 128) {
-      body.push(n);
-      break;
-    }
-    body.push((n & 0x7f) | 0x80);
-  }
-  const message = Buffer.concat([Buffer.from(body), id]);
-  const frame = Buffer.alloc(5);
-  frame.writeUInt32BE(message.length, 1);
-  return Buffer.concat([frame, message]);
+  return grpcFrame([[1, containerId]]);
 }
 
-/** Process.exit_status (field 9) of GetResponse{process = 1}, from the gRPC response body. */
+/** containerd's task.Status: the ones sidekick tells apart. */
+export const RUNNING = 2;
+export const STOPPED = 3;
+
+/** A task's init process, as GetResponse{process = 1} tells it. */
+export interface TaskProcess {
+  status: number;
+  /** the FIFO paths of its stdio ('' where it has none) */
+  stdin: string;
+  stdout: string;
+  stderr: string;
+  terminal: boolean;
+  exitStatus: number;
+  exitedAt?: Date;
+}
+
+const text = (v: number | Buffer | undefined) => (Buffer.isBuffer(v) ? v.toString() : '');
+const num = (v: number | Buffer | undefined) => (typeof v === 'number' ? v : 0);
+
+/** Process{status = 4, stdin = 5, stdout = 6, stderr = 7, terminal = 8, exit_status = 9, exited_at = 10} of a GetResponse body. */
+export function processOf(response: Buffer): TaskProcess {
+  const process = protoFields(grpcMessage(response)).get(1);
+  const f = Buffer.isBuffer(process) ? protoFields(process) : new Map<number, number | Buffer>();
+  const exited = f.get(10);
+  const seconds = Buffer.isBuffer(exited) ? num(protoFields(exited).get(1)) : 0;
+  return {
+    status: num(f.get(4)),
+    stdin: text(f.get(5)),
+    stdout: text(f.get(6)),
+    stderr: text(f.get(7)),
+    terminal: num(f.get(8)) === 1,
+    exitStatus: num(f.get(9)),
+    // containerd's zero time (year 1) is before 1970: not an end
+    exitedAt: seconds > 0 ? new Date(seconds * 1000) : undefined,
+  };
+}
+
+/** exit_status of a GetResponse body. */
 export function exitStatusOf(response: Buffer): number {
-  const process = protoFields(response.subarray(5, 5 + response.readUInt32BE(1))).get(1);
-  if (!Buffer.isBuffer(process)) return 0;
-  const status = protoFields(process).get(9);
-  return typeof status === 'number' ? status : 0;
+  return processOf(response).exitStatus;
+}
+
+/** The task of a container, or undefined when containerd does not say (no task, no answer). */
+export async function taskProcess(socket: string, namespace: string, containerId: string): Promise<TaskProcess | undefined> {
+  try {
+    return processOf(await unaryCall(socket, namespace, `${TASKS}/Get`, getRequest(containerId), TIMEOUT_MS).response);
+  } catch (e) {
+    debugLog(`containerd: Tasks.Get ${namespace}/${containerId}: ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 /** The exit code of a container's task, or undefined when containerd does not say (no task, no answer). */
-export function taskExitCode(socket: string, namespace: string, containerId: string): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const session = http2Connect('http://containerd', { createConnection: () => netConnect(socket) });
-    const done = (code: number | undefined) => {
-      clearTimeout(timer);
-      session.destroy();
-      resolve(code);
-    };
-    const timer = setTimeout(() => done(undefined), TIMEOUT_MS);
-    session.on('error', () => done(undefined));
-    const req = session.request({
-      [constants.HTTP2_HEADER_METHOD]: 'POST',
-      [constants.HTTP2_HEADER_PATH]: GET,
-      'content-type': 'application/grpc',
-      te: 'trailers',
-      'containerd-namespace': namespace,
-    });
-    const chunks: Buffer[] = [];
-    let grpcStatus: string | undefined;
-    req.on('response', (headers) => (grpcStatus = headers['grpc-status'] as string | undefined));
-    req.on('trailers', (trailers) => (grpcStatus = (trailers['grpc-status'] as string | undefined) ?? grpcStatus));
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('error', () => done(undefined));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      try {
-        done(grpcStatus === '0' && body.length >= 5 ? exitStatusOf(body) : undefined);
-      } catch {
-        done(undefined);
-      }
-    });
-    req.end(getRequest(containerId));
-  });
+export async function taskExitCode(socket: string, namespace: string, containerId: string): Promise<number | undefined> {
+  return (await taskProcess(socket, namespace, containerId))?.exitStatus;
+}
+
+/** Tasks.Wait: the task's exit code once it ended (at once if it has); rejects when containerd does not answer. */
+export function waitTask(socket: string, namespace: string, containerId: string): { exitCode: Promise<number>; cancel(): void } {
+  const call = unaryCall(socket, namespace, `${TASKS}/Wait`, grpcFrame([[1, containerId]]), 0);
+  // WaitResponse{exit_status = 1, exited_at = 2}
+  return { exitCode: call.response.then((body) => num(protoFields(grpcMessage(body)).get(1))), cancel: call.cancel };
+}
+
+/** Tasks.ResizePty{container_id = 1, width = 3, height = 4} of the task's terminal. */
+export async function resizeTaskPty(socket: string, namespace: string, containerId: string, rows: number, columns: number): Promise<void> {
+  await unaryCall(socket, namespace, `${TASKS}/ResizePty`, grpcFrame([[1, containerId], [3, columns], [4, rows]]), TIMEOUT_MS).response;
 }

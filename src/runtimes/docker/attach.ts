@@ -12,10 +12,16 @@ import { LABEL, ROLE_DEBUGGER, type AttachedDebugger } from '../runtime.js';
 import { attachedStreams, attachHijacked } from './debugger.js';
 import { engineMessage, statusOf } from './errors.js';
 
+/** Podman's conmon and a debugger without a TTY (DockerFlavor.closesStdinOnLeave), in words. */
+export function stdinClosedOnLeave(label: string): string {
+  return `${label} closes the stdin of a debugger without a TTY when an attach leaves, which ends its shell`;
+}
+
 export interface DockerAttachContext {
   docker: Docker;
   /** "Docker" or "Podman", for messages */
   label: string;
+  closesStdinOnLeave?: boolean;
   call<T>(what: Promise<T>): Promise<T>;
 }
 
@@ -52,13 +58,14 @@ export async function attachDockerDebugger(o: DockerAttachContext, address: Targ
   return {
     name,
     tty,
+    endsOnDetach: o.closesStdinOnLeave && stdin && !tty ? stdinClosedOnLeave(o.label) : undefined,
     streams,
     exited,
     resize: async (rows, columns) => {
       await container.resize({ h: rows, w: columns }).catch(() => undefined);
     },
     // the connection goes, the debugger stays: its stdin is not closed with it (StdinOnce off), but
-    // Podman closes it anyway, which ends a shell without a TTY
+    // Podman's conmon closes it anyway (endsOnDetach)
     detach: () => raw.destroy(),
     remove,
   };

@@ -44,6 +44,11 @@ export interface DockerFlavor {
   cli: string;
   /** what to do when the engine cannot be reached */
   startHint: string;
+  /**
+   * Podman: its conmon closes a container's stdin when an attach leaves, unless the container has a
+   * TTY (conmon runs with -i and never --leave-stdin-open, and the API has no say), which ends a shell
+   */
+  closesStdinOnLeave?: boolean;
 }
 
 /** What findTarget learned of a target, for createDebugger. */
@@ -208,7 +213,10 @@ export class DockerRuntime implements Runtime {
     });
     container ??= (await this.create(options, spec))!;
     const address = formatAddress(this.engine, container.id);
-    return dockerDebugger({ docker: this.docker, container, spec, notes, endpoint: this.probe.endpoint, label: this.flavor.label, call: (w) => this.call(w), address });
+    const dbg = dockerDebugger({ docker: this.docker, container, spec, notes, endpoint: this.probe.endpoint, label: this.flavor.label, call: (w) => this.call(w), address });
+    if (!spec.detached || spec.tty || !spec.stdin || !this.flavor.closesStdinOnLeave) return dbg;
+    const { stdinClosedOnLeave } = await import('./attach.js');
+    return { ...dbg, notice: `${stdinClosedOnLeave(this.flavor.label)}: run "sidekick exec -d" from a terminal to come back to it more than once` };
   }
 
   /**
@@ -311,7 +319,7 @@ export class DockerRuntime implements Runtime {
 
   async attachDebugger(address: TargetAddress): Promise<AttachedDebugger> {
     const { attachDockerDebugger } = await import('./attach.js');
-    return attachDockerDebugger({ docker: this.docker, label: this.flavor.label, call: (w) => this.call(w) }, address);
+    return attachDockerDebugger({ docker: this.docker, label: this.flavor.label, closesStdinOnLeave: this.flavor.closesStdinOnLeave, call: (w) => this.call(w) }, address);
   }
 }
 

@@ -23,6 +23,7 @@ export function connectPodman(): Runtime {
       label: 'Podman',
       cli: 'podman',
       startHint: 'start the service with "podman system service --time=0", or point CONTAINER_HOST at one',
+      closesStdinOnLeave: true,
     },
     probePodman(),
   );
