@@ -165,8 +165,15 @@ export const COMMANDS: CommandSpec[] = [
     name: 'attach',
     description: 'Join a session started with "exec -d" again (or a running Kubernetes ephemeral debugger); ctrl-p ctrl-q detaches',
     positionals: [{ name: 'session', required: true, description: 'the debugger\'s name or address, as "sidekick sessions" shows it (k8s://NS/POD/DEBUGGER)' }],
-    options: { quiet: { type: 'boolean', alias: 'q', default: false, description: "print nothing of sidekick's own" }, ...KUBE },
-    examples: [['$0 attach sidekick-my-app-1a2b3c', 'the shell of "sidekick exec -d my-app", where it was left']],
+    options: {
+      quiet: { type: 'boolean', alias: 'q', default: false, description: "print nothing of sidekick's own" },
+      'detach-keys': { type: 'string', description: 'the keys that detach, as Docker writes them (default ctrl-p,ctrl-q)' },
+      ...KUBE,
+    },
+    examples: [
+      ['$0 attach sidekick-my-app-1a2b3c', 'the shell of "sidekick exec -d my-app", where it was left'],
+      ['$0 attach --detach-keys ctrl-x,x my-session', 'ctrl-x then x detaches (ctrl-p stays for the shell)'],
+    ],
   },
   { name: 'targets', description: 'List running containers on every reachable engine', positionals: [], options: { json: JSON_OUT, ...KUBE } },
   { name: 'sessions', description: 'List sidekick debuggers on every reachable engine', positionals: [], options: { json: JSON_OUT, ...KUBE } },

@@ -80,7 +80,7 @@ async function run({ command, positionals: p, options: o }: ParsedCommand): Prom
     }
     case 'attach': {
       const { attachCommand } = await import('./commands/attach.js');
-      return attachCommand({ session: str(p.session) ?? '', quiet: bool(o.quiet) ?? false, engineOptions: engineOptions(o) });
+      return attachCommand({ session: str(p.session) ?? '', quiet: bool(o.quiet) ?? false, detachKeys: str(o['detach-keys']), engineOptions: engineOptions(o) });
     }
     case 'diagnose': {
       const { diagnoseCommand } = await import('./commands/diagnose.js');

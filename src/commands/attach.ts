@@ -1,20 +1,23 @@
 /**
  * `sidekick attach SESSION`: the terminal joins a debugger started with `exec -d` (or, on
  * Kubernetes, an ephemeral debugger that still runs with stdin and a TTY) again. When its process
- * ends, sidekick exits with its exit code and the debugger is removed; ctrl-p ctrl-q leaves it running.
+ * ends, sidekick exits with its exit code and the debugger is removed; ctrl-p ctrl-q (or --detach-keys)
+ * leaves it running.
  */
 import { UserError } from '../errors.js';
 import { parseAddress, type TargetAddress } from '../runtimes/address.js';
 import { connect, onEveryEngine } from '../runtimes/engines.js';
 import { noSession } from '../runtimes/errors.js';
 import type { EngineOptions, Runtime } from '../runtimes/runtime.js';
-import { DETACH_KEYS_NAME } from '../session/detach-keys.js';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../session/detach-keys.js';
 import { withCleanup } from '../session/interrupts.js';
 import { runAttached } from '../session/reattach.js';
 
 export interface AttachArgs {
   session: string;
   quiet: boolean;
+  /** --detach-keys, in Docker's syntax (ctrl-p,ctrl-q) */
+  detachKeys?: string;
   engineOptions: EngineOptions;
 }
 
@@ -22,13 +25,14 @@ export async function attachCommand(args: AttachArgs): Promise<number> {
   const say = (line: string) => {
     if (!args.quiet) process.stderr.write(`sidekick: ${line}\n`);
   };
+  const keys = args.detachKeys === undefined || args.detachKeys === '' ? DEFAULT_DETACH_KEYS : parseDetachKeys(args.detachKeys);
   const { runtime, address } = await findSession(args.session, args.engineOptions);
   if (!runtime.attachDebugger) throw new UserError(`attach is not available on ${runtime.engine}`, { kind: 'invalid' });
   return withCleanup({ quiet: args.quiet }, async (cleanup) => {
     const session = await runtime.attachDebugger!(address);
     const caveat = session.endsOnDetach ? `, but ${session.endsOnDetach}` : '';
-    say(`attached to ${session.name}${session.tty ? ' (press Enter for a prompt)' : ''}; ${DETACH_KEYS_NAME} detaches${caveat}`);
-    const end = await runAttached(session, cleanup);
+    say(`attached to ${session.name}${session.tty ? ' (press Enter for a prompt)' : ''}; ${keys.name} detaches${caveat}`);
+    const end = await runAttached(session, cleanup, keys.bytes);
     if (end.detached) {
       say(session.endsOnDetach ? `detached; ${session.endsOnDetach}` : `detached; ${session.name} still runs: "sidekick attach ${args.session}" comes back`);
       return 0;

@@ -1,25 +1,59 @@
 /**
- * The keys that leave an attached session running and give the terminal back: ctrl-p ctrl-q, as
- * `docker attach` reads them. Watched on the local side, so they work the same on every engine. A
- * ctrl-p is held back until the next key says whether it starts the sequence.
+ * The keys that leave an attached session running and give the terminal back: ctrl-p ctrl-q by
+ * default, or what `--detach-keys` names in Docker's syntax. Watched on the local side, so they work
+ * the same on every engine. The start of the sequence at the end of a chunk is held back until the
+ * next key says whether the sequence goes on.
  */
-const CTRL_P = 0x10;
-const SEQUENCE = Buffer.from([CTRL_P, 0x11]);
+import { UserError } from '../errors.js';
 
-export const DETACH_KEYS_NAME = 'ctrl-p ctrl-q';
+export interface DetachSequence {
+  bytes: Buffer;
+  /** as messages say it: "ctrl-p ctrl-q" */
+  name: string;
+}
+
+export const DEFAULT_DETACH_KEYS: DetachSequence = { bytes: Buffer.from([0x10, 0x11]), name: 'ctrl-p ctrl-q' };
+
+// ctrl-<key> for the keys that are not letters, as a terminal sends them (Docker accepts the same set)
+const CTRL_SYMBOLS: Record<string, number> = { '@': 0, '[': 27, '\\': 28, ']': 29, '^': 30, _: 31 };
+
+/** `--detach-keys`: keys separated by commas, each one character or ctrl-<a-z, @, [, \, ], ^, _>. */
+export function parseDetachKeys(text: string): DetachSequence {
+  const keys = text.split(',');
+  const bytes = keys.map((key) => {
+    const ctrl = /^ctrl-(.)$/i.exec(key);
+    if (ctrl) {
+      const c = ctrl[1]!.toLowerCase();
+      if (c >= 'a' && c <= 'z') return c.charCodeAt(0) - 0x60;
+      if (c in CTRL_SYMBOLS) return CTRL_SYMBOLS[c]!;
+    } else if (key.length === 1 && key.charCodeAt(0) < 0x80) {
+      return key.charCodeAt(0);
+    }
+    throw new UserError(`bad --detach-keys "${text}": "${key}" is not a key`, {
+      hint: 'give keys separated by commas, each a character or ctrl-<letter, @, [, \\, ], ^ or _>, e.g. ctrl-p,ctrl-q',
+      kind: 'invalid',
+    });
+  });
+  return { bytes: Buffer.from(bytes), name: keys.join(' ') };
+}
 
 export class DetachKeys {
-  private held = false;
+  private held = Buffer.alloc(0);
 
-  /** What to send on of a chunk the user typed, and whether the sequence was typed (what came before it is sent). */
+  constructor(private readonly sequence: Buffer = DEFAULT_DETACH_KEYS.bytes) {}
+
+  /** What to send of a chunk the user typed, and whether the sequence was typed (what came before it is sent). */
   feed(chunk: Buffer): { send: Buffer; detach: boolean } {
-    let data = this.held ? Buffer.concat([Buffer.from([CTRL_P]), chunk]) : chunk;
-    this.held = false;
-    const at = data.indexOf(SEQUENCE);
+    const data = this.held.length ? Buffer.concat([this.held, chunk]) : chunk;
+    this.held = Buffer.alloc(0);
+    const at = data.indexOf(this.sequence);
     if (at !== -1) return { send: data.subarray(0, at), detach: true };
-    if (data.length > 0 && data[data.length - 1] === CTRL_P) {
-      this.held = true;
-      data = data.subarray(0, data.length - 1);
+    // the longest end of the chunk that starts the sequence waits for the next key
+    for (let n = Math.min(this.sequence.length - 1, data.length); n > 0; n--) {
+      if (data.subarray(data.length - n).equals(this.sequence.subarray(0, n))) {
+        this.held = Buffer.from(data.subarray(data.length - n));
+        return { send: data.subarray(0, data.length - n), detach: false };
+      }
     }
     return { send: data, detach: false };
   }

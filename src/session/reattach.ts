@@ -4,7 +4,7 @@
  * code or a detach that leaves it running.
  */
 import type { AttachedDebugger } from '../runtimes/runtime.js';
-import { DetachKeys } from './detach-keys.js';
+import { DEFAULT_DETACH_KEYS, DetachKeys } from './detach-keys.js';
 import type { Cleanup } from './interrupts.js';
 import { enterRawMode, onResize, terminalSize } from './terminal.js';
 
@@ -13,7 +13,7 @@ const DRAIN_MS = 2000;
 
 export type AttachEnd = { detached: true } | { detached: false; code: number };
 
-export async function runAttached(session: AttachedDebugger, cleanup: Cleanup): Promise<AttachEnd> {
+export async function runAttached(session: AttachedDebugger, cleanup: Cleanup, detachKeys: Buffer = DEFAULT_DETACH_KEYS.bytes): Promise<AttachEnd> {
   // however the CLI ends (a signal included), the debugger stays: only the streams close
   cleanup.defer(() => session.detach());
   const { streams } = session;
@@ -22,7 +22,7 @@ export async function runAttached(session: AttachedDebugger, cleanup: Cleanup): 
   streams.stderr?.pipe(process.stderr, { end: false });
   let detach!: () => void;
   const detached = new Promise<AttachEnd>((resolve) => (detach = () => resolve({ detached: true })));
-  if (streams.stdin) cleanup.defer(forwardInput(streams.stdin, detach));
+  if (streams.stdin) cleanup.defer(forwardInput(streams.stdin, new DetachKeys(detachKeys), detach));
   if (session.tty) {
     const size = terminalSize();
     if (size) await session.resize(size.rows, size.columns);
@@ -38,9 +38,8 @@ export async function runAttached(session: AttachedDebugger, cleanup: Cleanup): 
  * Local stdin to the debugger, but for the detach keys. An end of local input is not passed on: the
  * debugger's stdin is for the next attach too (as with `docker attach`). Returns the undo.
  */
-function forwardInput(remote: NodeJS.WritableStream, detach: () => void): () => void {
+function forwardInput(remote: NodeJS.WritableStream, keys: DetachKeys, detach: () => void): () => void {
   const stdin = process.stdin;
-  const keys = new DetachKeys();
   const onData = (chunk: Buffer) => {
     const { send, detach: leave } = keys.feed(chunk);
     if (send.length) remote.write(send);

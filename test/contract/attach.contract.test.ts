@@ -155,6 +155,7 @@ describe.each(REMOVABLE)('exec -d and attach on $name', (engine) => {
     cli.kill('SIGTERM');
     await cli;
     expect(await gone(engine, live.name)).toBe(true);
+    expectOneLineError(await sidekick(['attach', '--detach-keys', 'ctrl-1', 'sidekick-nobody-000000'], { env: engine.env }), /bad --detach-keys "ctrl-1"/);
   });
 });
 
@@ -183,6 +184,20 @@ describe.each(forScenario('detachKeys'))('detach keys on $name', (engine) => {
     await second.expect(/still-42\s+30 100/);
     second.write('exit 3\r');
     expect(await second.exited, second.text).toBe(3);
+    expect((await sessionsOf(engine, target)).some((s) => s.id === id)).toBe(false);
+  });
+
+  it('--detach-keys: other keys detach, and ctrl-p ctrl-q reach the shell', async () => {
+    const id = await startDetachedShell(engine, target);
+    const first = new PtySession(['attach', '--detach-keys', 'ctrl-x,x', id], { env: engine.env });
+    await first.expect(/ctrl-x x detaches/);
+    first.write('\x10\x11echo still-$((6*7))\r');
+    await first.expect(/still-42/);
+    first.write('\x18x');
+    expect(await first.exited, first.text).toBe(0);
+    expect(first.text).toMatch(/detached; sidekick-\S+ still runs/);
+    const second = await sidekick(['attach', '-q', id], { env: engine.env, input: 'exit 4\n' });
+    expect(second.exitCode, second.stderr).toBe(4);
     expect((await sessionsOf(engine, target)).some((s) => s.id === id)).toBe(false);
   });
 

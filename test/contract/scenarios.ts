@@ -118,10 +118,10 @@ export const SCENARIOS = {
     elsewhere: { kubernetes: "yes (ended: when and exit code from the pod's status); `kubectl debug -it --attach=false`'s container too (`test/k8s/attach.test.ts`)" },
   },
   detachKeys: {
-    title: 'detach keys ctrl-p ctrl-q, in a terminal and in piped input, then a second `attach` to the same shell',
+    title: 'detach keys ctrl-p ctrl-q, in a terminal and in piped input, then a second `attach` to the same shell; `--detach-keys` picks others',
     needs: ['localEngine', 'detachKeys'],
     files: ['test/contract/attach.contract.test.ts'],
-    elsewhere: { kubernetes: 'yes (`test/k8s/attach.test.ts`)' },
+    elsewhere: { kubernetes: 'yes (`test/k8s/attach.test.ts`); `--detach-keys` is the same code, tested on the local engines' },
   },
   diagnose: {
     title: 'diagnose (facts, OOM kill, checks: a dns check passes with a resolver that answers and fails once it does not; schema, text, Markdown)',

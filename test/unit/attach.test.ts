@@ -4,7 +4,8 @@ import { isStale } from '../../src/commands/sessions.js';
 import { buildDebuggerSpec } from '../../src/entry/debugger-spec.js';
 import { noSession, notAttachable, sessionEnded } from '../../src/runtimes/errors.js';
 import type { DebuggerInfo, Target } from '../../src/runtimes/runtime.js';
-import { DetachKeys } from '../../src/session/detach-keys.js';
+import { DetachKeys, parseDetachKeys } from '../../src/session/detach-keys.js';
+import { UserError } from '../../src/errors.js';
 
 const feed = (keys: DetachKeys, text: string) => {
   const r = keys.feed(Buffer.from(text, 'latin1'));
@@ -25,6 +26,41 @@ describe('detach keys (ctrl-p ctrl-q)', () => {
   });
   it('passes ctrl-q alone and ordinary text as they are', () => {
     expect(feed(new DetachKeys(), '\x11q\x10p')).toEqual({ send: '\x11q\x10p', detach: false });
+  });
+});
+
+describe('--detach-keys (Docker\'s syntax)', () => {
+  it('reads characters and ctrl- keys, letters and the symbols a terminal sends', () => {
+    expect(parseDetachKeys('ctrl-p,ctrl-q')).toEqual({ bytes: Buffer.from([0x10, 0x11]), name: 'ctrl-p ctrl-q' });
+    expect(parseDetachKeys('ctrl-X,x').bytes).toEqual(Buffer.from([0x18, 0x78]));
+    expect(parseDetachKeys('ctrl-@,ctrl-[,ctrl-\\,ctrl-],ctrl-^,ctrl-_').bytes).toEqual(Buffer.from([0, 27, 28, 29, 30, 31]));
+    expect(parseDetachKeys('a').bytes).toEqual(Buffer.from('a'));
+  });
+  it('refuses what is not a key, in one line that says how to write one', () => {
+    for (const bad of ['ctrl-', 'ctrl-1', 'ab', 'ctrl-p,,ctrl-q', '', 'é']) {
+      let caught: unknown;
+      try {
+        parseDetachKeys(bad);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught, bad).toBeInstanceOf(UserError);
+      expect((caught as UserError).line).toMatch(/^bad --detach-keys .*: give keys separated by commas/);
+      expect((caught as UserError).line).not.toContain('\n');
+    }
+  });
+  it('detaches on a sequence of three, holding back any start of it at the end of a chunk', () => {
+    const keys = new DetachKeys(parseDetachKeys('ctrl-x,y,z').bytes);
+    expect(feed(keys, 'a\x18')).toEqual({ send: 'a', detach: false });
+    expect(feed(keys, 'y')).toEqual({ send: '', detach: false });
+    expect(feed(keys, 'q')).toEqual({ send: '\x18yq', detach: false });
+    expect(feed(keys, '\x18y')).toEqual({ send: '', detach: false });
+    expect(feed(keys, 'z!')).toEqual({ send: '', detach: true });
+    // ctrl-p ctrl-q mean nothing then
+    expect(feed(new DetachKeys(parseDetachKeys('ctrl-x,y').bytes), '\x10\x11')).toEqual({ send: '\x10\x11', detach: false });
+  });
+  it('a one-key sequence holds nothing back', () => {
+    expect(feed(new DetachKeys(parseDetachKeys('ctrl-]').bytes), 'ls\x1d')).toEqual({ send: 'ls', detach: true });
   });
 });
 
