@@ -99,7 +99,7 @@ export const CAPABILITIES: Record<Column, Capabilities> = {
     memoryLimits: true,
     chosenResolver: true,
     pullsItself: 'the kubelet pulls the toolkit (test/k8s)',
-    imageConfig: 'the API does not serve image configs: only a command the pod spec sets is known',
+    imageConfig: "the API does not serve image configs: only the pod spec's command, env and workingDir are known",
     detachKeys: true,
     podCopy: true,
     nodes: true,

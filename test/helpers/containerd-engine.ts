@@ -169,6 +169,10 @@ export class ContainerdEngine implements TestEngine {
     await this.ctr(['tasks', 'kill', '--signal=SIGKILL', target.id]).catch(() => undefined);
   }
 
+  async crash(target: StartedTarget): Promise<void> {
+    await this.kill(target);
+  }
+
   async startAgain(target: StartedTarget): Promise<void> {
     // a killed task stays until deleted; a new one starts in the same container
     for (let i = 0; i < 100 && !(await this.ctr(['tasks', 'ls'])).split('\n').some((l) => l.startsWith(target.id) && /STOPPED/.test(l)); i++) {
@@ -242,6 +246,10 @@ export class ContainerdEngine implements TestEngine {
 
   addressOf(name: string): string {
     return `${this.name}://${name}`;
+  }
+
+  listingScope(): string[] {
+    return [];
   }
 }
 

@@ -49,8 +49,15 @@ export interface TestEngine {
   startTarget(opts?: TargetOptions): Promise<StartedTarget>;
   /** creates targets without starting them (for exited/ambiguous cases) */
   createStopped(): Promise<StartedTarget>;
+  /** the target ends for good, as far as a session can tell (a container killed and left stopped, a pod deleted) */
   kill(target: StartedTarget): Promise<void>;
-  /** starts a killed target again, the same container */
+  /**
+   * the target's process ends as a crash would end it, and its container stays: stopped until
+   * startAgain where containers can be stopped (capability stoppedTargets), restarted by the kubelet
+   * on Kubernetes
+   */
+  crash(target: StartedTarget): Promise<void>;
+  /** the crashed target runs again, the same container (on Kubernetes: once the kubelet restarted it) */
   startAgain(target: StartedTarget): Promise<void>;
   remove(target: StartedTarget): Promise<void>;
   /** names of containers labelled as sidekick debuggers */
@@ -69,6 +76,11 @@ export interface TestEngine {
   pid(target: StartedTarget): Promise<number>;
   /** the address a user would type for a target of this name on this engine */
   addressOf(name: string): string;
+  /**
+   * options that narrow `sessions` and `cleanup` to this engine's test targets where the CLI has one
+   * (Kubernetes: -n NAMESPACE), so `cleanup --all` ends no one else's session there; none on local engines
+   */
+  listingScope(): string[];
 }
 
 export const TARGET_IMAGE = 'sidekick-fixture/target:latest';
@@ -158,6 +170,10 @@ export class DockerApiEngine implements TestEngine {
     await this.docker.getContainer(target.id).kill().catch(() => undefined);
   }
 
+  async crash(target: StartedTarget): Promise<void> {
+    await this.kill(target);
+  }
+
   async startAgain(target: StartedTarget): Promise<void> {
     await this.docker.getContainer(target.id).start();
   }
@@ -220,6 +236,10 @@ export class DockerApiEngine implements TestEngine {
 
   addressOf(name: string): string {
     return `${this.name}://${name}`;
+  }
+
+  listingScope(): string[] {
+    return [];
   }
 }
 
