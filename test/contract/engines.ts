@@ -84,10 +84,12 @@ export async function debuggersOf(engine: TestEngine, targets: StartedTarget[]):
 }
 
 /**
- * Whether no debugger of these targets is left: at once where a session removes its debugger before
- * it ends, and within the kubelet's status lag where only the debugger's processes are ended
- * (ephemeral containers, which stay in the pod).
+ * The debuggers of these targets still there once none should be: checked at once where a session
+ * removes its debugger before it ends, and again until the kubelet's status lag is over where only
+ * the debugger's processes are ended (ephemeral containers, which stay in the pod).
  */
-export function noDebuggersOf(engine: TestEngine, targets: StartedTarget[]): Promise<boolean> {
-  return eventually(async () => (await debuggersOf(engine, targets)).length === 0, has(engine, 'removableDebuggers') ? 0 : 20_000);
+export async function debuggersLeft(engine: TestEngine, targets: StartedTarget[]): Promise<string[]> {
+  let left: string[] = [];
+  await eventually(async () => (left = await debuggersOf(engine, targets)).length === 0, has(engine, 'removableDebuggers') ? 0 : 20_000);
+  return left;
 }

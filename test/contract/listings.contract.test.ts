@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sidekick, sidekickProcess } from '../helpers/cli.js';
 import { eventually, type StartedTarget } from '../helpers/engines.js';
-import { debuggersOf, forScenario, noDebuggersOf } from './engines.js';
+import { debuggersOf, forScenario, debuggersLeft } from './engines.js';
 
 interface Session {
   id: string;
@@ -32,7 +32,7 @@ describe.each(forScenario('listings'))('listings on $name', (engine) => {
   });
 
   afterAll(async () => {
-    expect(await noDebuggersOf(engine, [target])).toBe(true);
+    expect(await debuggersLeft(engine, [target])).toEqual([]);
     await engine.remove(target);
   });
 
@@ -63,7 +63,7 @@ describe.each(forScenario('listings'))('listings on $name', (engine) => {
     const only = await sidekick(['cleanup', '--only', mine.id], { env: engine.env });
     expect(only.stdout).toBe(`removed ${engine.name} debugger ${mine.name} (target ${target.address})\n`);
     expect((await cli).exitCode).not.toBe(0);
-    expect(await noDebuggersOf(engine, [target])).toBe(true);
+    expect(await debuggersLeft(engine, [target])).toEqual([]);
   });
 
   it('cleanup --all ends live sessions too, and their CLI exits non-zero', async () => {

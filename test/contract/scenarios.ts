@@ -131,13 +131,13 @@ export const SCENARIOS = {
   },
   portForward: {
     title: 'port-forward (`--via`), `--follow-restarts` (target killed, then started again)',
-    needs: ['localEngine'],
+    needs: [],
     files: ['test/contract/port-forward.contract.test.ts'],
     yes: 'exec',
-    adds: { nsenter: '+ nsenter (`--via auto` takes it)' },
-    elsewhere: {
-      kubernetes:
-        "the pod's own ports through `pods/portforward`, no debugger (pod IP, loopback-only port, bytes intact both ways, refused port); other hosts through exec (pods/exec relays); both in one command; `--follow-restarts` either way (container killed, restarted by the kubelet); pod deleted: 123; RBAC without `pods/portforward`: through the debugger, said in one line; without the debugger's rights either: one line (`test/k8s/port-forward-native.test.ts`)",
+    adds: {
+      nsenter: '+ nsenter (`--via auto` takes it)',
+      nativePorts:
+        "+ `pods/portforward` for the pod's own ports, its IP and `localhost` too (`--via auto` takes it, no debugger); restarted by the kubelet for `--follow-restarts`; other hosts through a debugger in the same command; RBAC without `pods/portforward`: through the debugger, said in one line; refused too: one line (`test/k8s/port-forward-native.test.ts`)",
     },
   },
   nodes: {

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sidekick } from '../helpers/cli.js';
 import type { StartedTarget } from '../helpers/engines.js';
-import { forScenario, itIf, noDebuggersOf } from './engines.js';
+import { forScenario, itIf, debuggersLeft } from './engines.js';
 
 // A value a shell string would break: newlines, quotes, $, backquotes, backslashes (and, for
 // Kubernetes, a $(VAR) reference to a variable that is not defined, which it leaves as it is).
@@ -32,7 +32,7 @@ describe.each(forScenario('targetEnv'))('the target environment on $name', (engi
   afterAll(async () => {
     const mine = [titled, plain, nginx].filter(Boolean);
     // before the targets go (a deleted pod's debuggers are not counted); others' tests share these engines
-    expect(await noDebuggersOf(engine, mine)).toBe(true);
+    expect(await debuggersLeft(engine, mine)).toEqual([]);
     await Promise.all(mine.map((t) => engine.remove(t)));
   });
 

@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CAPABILITIES, type Capabilities } from './capabilities.js';
 import { CniNetworks } from './cni-networks.js';
-import { FIXTURE_IMAGES, FIXTURE_READY, type Fixture, type StartedTarget, type TargetOptions, type TestEngine } from './engines.js';
+import { FIXTURE_IMAGES, FIXTURE_READY, type Fixture, type StartedTarget, type TargetOptions, type TestEngine, localNotFound } from './engines.js';
 
 const SOCKET = '/run/containerd/containerd.sock';
 const NAMESPACE = 'default';
@@ -250,6 +250,10 @@ export class ContainerdEngine implements TestEngine {
 
   listingScope(): string[] {
     return [];
+  }
+
+  notFound(name: string): RegExp {
+    return localNotFound(name);
   }
 }
 

@@ -81,6 +81,8 @@ export interface TestEngine {
    * (Kubernetes: -n NAMESPACE), so `cleanup --all` ends no one else's session there; none on local engines
    */
   listingScope(): string[];
+  /** what the CLI says, in one line, of a target of this name that is not there */
+  notFound(name: string): RegExp;
 }
 
 export const TARGET_IMAGE = 'sidekick-fixture/target:latest';
@@ -241,6 +243,15 @@ export class DockerApiEngine implements TestEngine {
   listingScope(): string[] {
     return [];
   }
+
+  notFound(name: string): RegExp {
+    return localNotFound(name);
+  }
+}
+
+/** A local engine's missing container: named, with the listing to look at. */
+export function localNotFound(name: string): RegExp {
+  return new RegExp(`no container "${name}".*: list running containers with "sidekick targets"`);
 }
 
 export const dockerEngine = new DockerApiEngine('docker', '/var/run/docker.sock', {});

@@ -70,6 +70,11 @@ export class KubernetesEngine implements TestEngine {
     return ['-n', this.namespaceNow()];
   }
 
+  notFound(name: string): RegExp {
+    const ns = this.namespaceNow();
+    return new RegExp(`pod ${name} not found in namespace ${ns}: list pods with "kubectl get pods -n ${ns}"`);
+  }
+
   private resolvedNamespace?: string;
   private namespaceNow(): string {
     if (!this.resolvedNamespace) throw new Error('kubernetes: ready() first');
