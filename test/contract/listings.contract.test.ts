@@ -64,6 +64,9 @@ describe.each(forScenario('listings'))('listings on $name', (engine) => {
     expect(only.stdout).toBe(`removed ${engine.name} debugger ${mine.name} (target ${target.address})\n`);
     expect((await cli).exitCode).not.toBe(0);
     expect(await debuggersLeft(engine, [target])).toEqual([]);
+    // once it is gone, or ended where debuggers stay listed, there is nothing left to clean up
+    const again = await sidekick(['cleanup', '--only', mine.id], { env: engine.env });
+    expect(again.stdout).toBe('nothing to clean up\n');
   });
 
   it('cleanup --all ends live sessions too, and their CLI exits non-zero', async () => {
