@@ -15,13 +15,15 @@ import {
   createNamespace,
   deleteNamespace,
   forgetInClusterServiceAccount,
+  forgetKubeconfigs,
   inClusterServiceAccount,
+  kubeconfigFile,
   kubectl,
   restrictedKubeconfig,
   startPod,
   uniqueNamespace,
 } from '../helpers/kube.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PtySession } from '../helpers/pty.js';
@@ -30,6 +32,12 @@ import { eventually } from '../helpers/engines.js';
 const env = { KUBECONFIG };
 const ns = uniqueNamespace('sk-exec');
 const strict = uniqueNamespace('sk-strict');
+/** An empty home of its own (no ~/.kube/config), removed at the end. */
+const homes: string[] = [];
+const emptyHome = () => {
+  homes.push(mkdtempSync(join(tmpdir(), 'sidekick-home-')));
+  return homes.at(-1)!;
+};
 const run = (args: string[], input?: string, extraEnv: Record<string, string> = {}) => sidekick(['exec', ...args], { env: { ...env, ...extraEnv }, input, timeout: 120_000 });
 
 describe('exec on kubernetes', () => {
@@ -44,13 +52,15 @@ describe('exec on kubernetes', () => {
 
   afterAll(async () => {
     await Promise.all([deleteNamespace(ns), deleteNamespace(strict)]);
+    forgetKubeconfigs(ns);
+    for (const home of homes) rmSync(home, { recursive: true, force: true });
   });
 
   it('finds the cluster from inside a pod: service account token, CA and namespace, no kubeconfig', async () => {
     const serviceEnv = await inClusterServiceAccount(ns);
     try {
       // no KUBECONFIG and an empty home: nothing but the service account to go by
-      const home = mkdtempSync(join(tmpdir(), 'sidekick-home-'));
+      const home = emptyHome();
       const r = await sidekick(['exec', 'pod/web', '--', 'cat', '/app/data/greeting.txt'], { env: { ...serviceEnv, KUBECONFIG: '', HOME: home }, timeout: 120_000 });
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stdout).toBe('hello from the target filesystem\n');
@@ -140,12 +150,12 @@ describe('exec on kubernetes', () => {
 
   it('says when the API cannot be reached, and when no cluster is configured', async () => {
     // the test cluster's credentials, pointed at a port where no API server listens
-    const unreachable = join(tmpdir(), `sidekick-${ns}-unreachable.kubeconfig`);
+    const unreachable = kubeconfigFile(ns, 'unreachable');
     const config = JSON.parse(await kubectl(['config', 'view', '--raw', '-o', 'json'])) as { clusters: Array<{ cluster: { server: string } }> };
     for (const c of config.clusters) c.cluster.server = 'https://127.0.0.1:1';
     writeFileSync(unreachable, JSON.stringify(config));
     expectOneLineError(await run(['--kubeconfig', unreachable, `k8s://${ns}/web`, '--', 'true']), /cannot reach the Kubernetes API at https:\/\/127\.0\.0\.1:1/);
-    const home = mkdtempSync(join(tmpdir(), 'sidekick-home-'));
+    const home = emptyHome();
     expectOneLineError(await run([`k8s://${ns}/web`, '--', 'true'], undefined, { KUBECONFIG: '', HOME: home }), /no Kubernetes cluster configured: set KUBECONFIG/);
   });
 

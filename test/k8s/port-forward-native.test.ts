@@ -10,17 +10,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultPromise } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { talk } from '../helpers/sockets.js';
 import { expectOneLineError, sidekick, sidekickProcess } from '../helpers/cli.js';
 import { eventually } from '../helpers/engines.js';
-import { KUBECONFIG, accountKubeconfig, clusterReady, createNamespace, deleteNamespace, kubectl, startPod, uniqueNamespace } from '../helpers/kube.js';
+import { KUBECONFIG, accountKubeconfig, clusterReady, createNamespace, deleteNamespace, forgetKubeconfigs, kubectl, startPod, uniqueNamespace } from '../helpers/kube.js';
 
 const env = { KUBECONFIG };
 const ns = uniqueNamespace('sk-pfn');
-/** the restricted accounts' kubeconfig files, removed at the end */
-const kubeconfigs: string[] = [];
 
 interface Forward {
   local: string;
@@ -96,7 +93,7 @@ describe('port-forward on kubernetes', () => {
 
   afterAll(async () => {
     await deleteNamespace(ns);
-    for (const file of kubeconfigs) rmSync(file, { force: true });
+    forgetKubeconfigs(ns);
   });
 
   it("takes the pod's IP and localhost for its own: pods/portforward, bytes intact both ways, no debugger ever made", async () => {
@@ -148,7 +145,6 @@ describe('port-forward on kubernetes', () => {
       { verbs: 'patch,update', resources: 'pods/ephemeralcontainers' },
       { verbs: 'create,get', resources: 'pods/attach,pods/exec' },
     ]);
-    kubeconfigs.push(kubeconfig);
     const { cli, forwards, ports, stderr } = await startForward(['--kubeconfig', kubeconfig, 'pod/guarded', '7070'], 1);
     expect(forwards[0]!.via).toBe('exec');
     expect(stderr()).toMatch(new RegExp(`^sidekick: forbidden: you may not create or get pods/portforward in namespace ${ns}: forwarding through a debugger instead\n`));
@@ -159,7 +155,6 @@ describe('port-forward on kubernetes', () => {
 
   it('names both refusals in one line when the debugger is refused too', async () => {
     const kubeconfig = await accountKubeconfig(ns, 'reader-only', [{ verbs: 'get,list,watch', resources: 'pods' }]);
-    kubeconfigs.push(kubeconfig);
     const r = await sidekick(['port-forward', '--kubeconfig', kubeconfig, 'pod/guarded', '7070'], { env, timeout: 60_000 });
     expectOneLineError(r, /forbidden: you may not create or get pods\/portforward in namespace .*, and the debugger that would forward instead is refused too \(forbidden: you may not patch pods\/ephemeralcontainers.*\): ask for an RBAC role that allows "create" and "get" on "pods\/portforward"/);
   });

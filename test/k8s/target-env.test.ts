@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sidekick } from '../helpers/cli.js';
-import { KUBECONFIG, accountKubeconfig, clusterReady, createNamespace, deleteNamespace, kubectl, startPod, uniqueNamespace } from '../helpers/kube.js';
+import { KUBECONFIG, accountKubeconfig, clusterReady, createNamespace, deleteNamespace, forgetKubeconfigs, kubectl, startPod, uniqueNamespace } from '../helpers/kube.js';
 
 const ns = uniqueNamespace('sk-env');
 const SECRET = 'p@ss $word "q"\nline two';
@@ -39,6 +39,7 @@ describe('the target environment on kubernetes', () => {
 
   afterAll(async () => {
     await deleteNamespace(ns);
+    forgetKubeconfigs(ns);
   });
 
   it('gives what the pod spec sets, although the process wrote its title over its environ', async () => {
