@@ -57,9 +57,11 @@ export async function cleanupCommand(args: { all: boolean; quiet: boolean; only?
   let removed = 0;
   for (const { runtime, info } of found) {
     if (!args.all && !isStale(info)) continue;
+    // undefined: gone meanwhile, or nothing the engine can remove (an ephemeral container that ended)
     const gone = await runtime.removeDebugger(parseAddress(info.id));
+    if (!gone) continue;
     removed++;
-    say(gone ?? info, info.engine);
+    say(gone, info.engine);
   }
   if (!args.quiet && removed === 0) process.stdout.write('nothing to clean up\n');
   return 0;

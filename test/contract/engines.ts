@@ -8,7 +8,7 @@
 import { afterAll, it } from 'vitest';
 import { lacking, type Capability } from '../helpers/capabilities.js';
 import { containerdEngine } from '../helpers/containerd-engine.js';
-import { dockerEngine, podmanEngine, type TestEngine } from '../helpers/engines.js';
+import { dockerEngine, eventually, podmanEngine, type StartedTarget, type TestEngine } from '../helpers/engines.js';
 import { kubernetesEngine } from '../helpers/kube-engine.js';
 import { nerdctlColumns } from '../helpers/nerdctl-engine.js';
 import { SCENARIOS, type ScenarioId } from './scenarios.js';
@@ -73,4 +73,23 @@ export function itIf(engine: TestEngine, ...needs: Capability[]): (title: string
   const why = lacking(engine.column, needs);
   if (why === undefined) return (title, fn, timeout) => it(title, fn, timeout);
   return (title) => notApplicable(engine, title, why);
+}
+
+/**
+ * The debuggers of these targets: they are named after their target, so counting only ours keeps
+ * other sessions on a shared engine out of the picture.
+ */
+export async function debuggersOf(engine: TestEngine, targets: StartedTarget[]): Promise<string[]> {
+  return (await engine.debuggers()).filter((name) => targets.some((t) => name.includes(`sidekick-${t.name}-`)));
+}
+
+/**
+ * The debuggers of these targets still there once none should be: checked at once where a session
+ * removes its debugger before it ends, and again until the kubelet's status lag is over where only
+ * the debugger's processes are ended (ephemeral containers, which stay in the pod).
+ */
+export async function debuggersLeft(engine: TestEngine, targets: StartedTarget[]): Promise<string[]> {
+  let left: string[] = [];
+  await eventually(async () => (left = await debuggersOf(engine, targets)).length === 0, has(engine, 'removableDebuggers') ? 0 : 20_000);
+  return left;
 }

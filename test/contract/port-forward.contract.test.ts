@@ -1,9 +1,12 @@
 /**
- * `sidekick port-forward` against every engine: ports the target never published (its loopback, a
- * host only it can resolve), bytes both ways, many connections at once, a large transfer intact,
- * a refused connection that ends only itself, and a session that leaves nothing behind.
- * Every scenario runs through both ways connections reach the target: exec (nc through the engine)
- * and nsenter (a socket from the target's namespace; the tests run as root beside the engine).
+ * `sidekick port-forward` against every engine, Kubernetes included: ports the target never published
+ * (its loopback, a host only it can resolve), bytes both ways, many connections at once, a large
+ * transfer intact, a refused connection that ends only itself, and a session that leaves nothing behind.
+ * Every scenario runs through each way connections reach the target on that engine: exec (nc in a
+ * debugger, through the engine) everywhere; nsenter (a socket from the target's namespace; the tests
+ * run as root beside the engine) where the engine runs here; and, on Kubernetes, the API's
+ * pods/portforward with no debugger at all, which --via auto takes for the pod's own ports
+ * (test/k8s/port-forward-native.test.ts has what is its own: other hosts beside it, RBAC fallback).
  * The local ports are learnt from the --json lines the CLI prints once it forwards.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -14,7 +17,7 @@ import type { ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, sidekick, sidekickProcess } from '../helpers/cli.js';
 import { eventually, type StartedTarget, type TestEngine } from '../helpers/engines.js';
-import { forScenario, has } from './engines.js';
+import { debuggersLeft, debuggersOf, forScenario, has, itIf } from './engines.js';
 
 interface Forward {
   local: string;
@@ -25,11 +28,14 @@ interface Forward {
 }
 
 // Each engine declares whether --via nsenter can work on it (it runs here and names the target's
-// process: capability nsenter); --via auto takes nsenter there.
+// process: capability nsenter), and whether it forwards to the target's own ports itself (capability
+// nativePorts), which --via auto then takes with no debugger. `shows`: the "via" of its --json lines.
 const ENGINES = forScenario('portForward');
-const CASES = ENGINES.flatMap((engine) =>
-  (has(engine, 'nsenter') ? (['exec', 'nsenter'] as const) : (['exec'] as const)).map((via) => ({ engine, via, label: `${engine.name} via ${via}` })),
-);
+const CASES = ENGINES.flatMap((engine) => [
+  { engine, via: 'exec', shows: 'exec', viaDebugger: true },
+  ...(has(engine, 'nsenter') ? [{ engine, via: 'nsenter', shows: 'nsenter', viaDebugger: true }] : []),
+  ...(has(engine, 'nativePorts') ? [{ engine, via: 'auto', shows: 'portforward', viaDebugger: false }] : []),
+]).map((c) => ({ ...c, label: `${c.engine.name} via ${c.shows}` }));
 
 interface Session {
   cli: ResultPromise;
@@ -58,22 +64,26 @@ function startForward(engine: TestEngine, args: string[], count: number): Promis
   });
 }
 
-/**
- * The debuggers of these targets: they are named after their target, so counting only ours keeps
- * other sessions on the same engine out of the picture.
- */
-async function debuggersOfTargets(engine: TestEngine, targets: StartedTarget[]): Promise<string[]> {
-  return (await engine.debuggers()).filter((name) => targets.some((t) => name.includes(`sidekick-${t.name}-`)));
-}
-
 const httpGet = async (port: number) => (await exchange(port, 'GET / HTTP/1.0\r\n\r\n')).toString();
 
-describe.each(CASES)('port-forward on $label', ({ engine, via }) => {
+describe.each(CASES)('port-forward on $label', ({ engine, via, shows, viaDebugger }) => {
   let target: StartedTarget;
   const started: StartedTarget[] = [];
   let session: Session;
   const portOf = (remote: string) => session.forwards.find((f) => f.remote === remote)!.port;
-  const debuggersOf = (...targets: StartedTarget[]) => debuggersOfTargets(engine, targets);
+  const debuggers = (t: StartedTarget) => debuggersOf(engine, [t]);
+  /** a forward's own debugger: one where connections go through one, none through the engine's own forwarding */
+  const own = viaDebugger ? 1 : 0;
+  /**
+   * How many debuggers of this target run: at once where debuggers come and go with their session,
+   * and once the kubelet's status caught up where they are ephemeral containers (it reports one
+   * running, or ended, up to a status cycle after it did).
+   */
+  const settled = async (t: StartedTarget, expected: number) => {
+    let count = -1;
+    await eventually(async () => (count = (await debuggers(t)).length) === expected, has(engine, 'removableDebuggers') ? 0 : 20_000);
+    return count;
+  };
 
   beforeAll(async () => {
     await engine.ready();
@@ -86,18 +96,21 @@ describe.each(CASES)('port-forward on $label', ({ engine, via }) => {
   afterAll(async () => {
     session?.cli.kill('SIGTERM');
     const result = await session?.cli;
+    // before the targets go: a deleted pod's debuggers are not counted
+    const left = await debuggersLeft(engine, started);
     await Promise.all(started.map((t) => engine.remove(t)));
     expect(result?.exitCode, String(result?.stderr)).toBe(143);
-    expect(await debuggersOf(...started)).toEqual([]);
+    expect(left).toEqual([]);
   });
 
-  it('prints one JSON line per forward, on a free local port', () => {
+  it('prints one JSON line per forward, on a free local port, with one debugger for them all (none without one)', async () => {
     expect(session.forwards.map((f) => [f.target, f.remote, f.via])).toEqual([
-      [target.address, '127.0.0.1:6060', via],
-      [target.address, '127.0.0.1:7070', via],
-      [target.address, '127.0.0.1:8080', via],
+      [target.address, '127.0.0.1:6060', shows],
+      [target.address, '127.0.0.1:7070', shows],
+      [target.address, '127.0.0.1:8080', shows],
     ]);
     for (const f of session.forwards) expect(f.local).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(await settled(target, own)).toBe(own);
   });
 
   it("reaches a port that listens on the target's loopback only", async () => {
@@ -147,7 +160,7 @@ describe.each(CASES)('port-forward on $label', ({ engine, via }) => {
     expect(gotHash.digest('hex')).toBe(sentHash.digest('hex'));
   }, 180_000);
 
-  it('reaches a host that only the target can resolve, on a network only it joins', async () => {
+  itIf(engine, 'networks')('reaches a host that only the target can resolve, on a network only it joins', async () => {
     // The peer sits on a user-defined network with the target and is known there as backend.internal,
     // a name only the target's resolver answers: the engine's DNS seen from inside its namespace
     // (Docker, Podman), or its /etc/hosts (containerd and nerdctl, as nerdctl writes it). (On Docker
@@ -193,15 +206,15 @@ describe.each(CASES)('port-forward on $label', ({ engine, via }) => {
     expect(failures[0]).toMatch(/^sidekick: connection to 127\.0\.0\.1:6061 in .* failed: (.*refused|nc exited with code 1 before answering, and the engine lost its message)/i);
   });
 
-  it('SIGINT removes the debugger and exits 130', async () => {
+  it('SIGINT removes its debugger (ends it, where debuggers stay) and exits 130', async () => {
     const s = await startForward(engine, ['-q', '--via', via, target.address, '8080'], 1);
-    expect(await debuggersOf(target)).toHaveLength(2); // the shared session's and this one
+    expect(await settled(target, 2 * own)).toBe(2 * own); // the shared session's and this one
     s.cli.kill('SIGINT');
     const result = await s.cli;
     expect(result.signal).toBeUndefined();
     expect(result.exitCode).toBe(130);
     expect(String(result.stderr)).toBe('');
-    expect(await debuggersOf(target)).toHaveLength(1);
+    expect(await settled(target, own)).toBe(own);
   });
 
   it('reports a target that stops and exits 123', async () => {
@@ -211,8 +224,9 @@ describe.each(CASES)('port-forward on $label', ({ engine, via }) => {
     await engine.kill(doomed);
     const result = await s.cli;
     expect(result.exitCode).toBe(123);
-    expect(String(result.stderr)).toMatch(/target .* stopped; port-forward ended/);
-    expect(await eventually(async () => (await debuggersOf(doomed)).length === 0)).toBe(true);
+    const removed = viaDebugger ? ' and the debugger was removed' : '';
+    expect(String(result.stderr)).toMatch(new RegExp(`^sidekick: the target ${doomed.address.replace(/[/.]/g, '\\$&')} stopped; port-forward ended${removed}$`, 'm'));
+    expect(await eventually(async () => (await debuggers(doomed)).length === 0)).toBe(true);
   });
 
   it('with --follow-restarts, refuses connections while the target is down and forwards again once it runs', async () => {
@@ -224,27 +238,30 @@ describe.each(CASES)('port-forward on $label', ({ engine, via }) => {
     s.cli.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     expect(await httpGet(port)).toMatch(/hello from sidekick target/);
 
-    await engine.kill(phoenix);
-    expect(await eventually(async () => stderr.includes('waiting for it to run again'), 30_000)).toBe(true);
-    expect(await debuggersOf(phoenix)).toEqual([]);
-    expect((await exchange(port, 'GET / HTTP/1.0\r\n\r\n').catch(() => Buffer.alloc(0))).length).toBe(0);
-    const refusedLine = /connection to 127\.0\.0\.1:8080 in .* refused: the target .* is not running/;
-    expect(await eventually(async () => refusedLine.test(stderr), 5_000)).toBe(true);
+    await engine.crash(phoenix);
+    expect(await eventually(async () => stderr.includes('waiting for it to run again'), 60_000)).toBe(true);
+    // Where a crashed container stays down until started again; the kubelet restarts a pod's at once.
+    if (has(engine, 'stoppedTargets')) {
+      expect(await debuggers(phoenix)).toEqual([]);
+      expect((await exchange(port, 'GET / HTTP/1.0\r\n\r\n').catch(() => Buffer.alloc(0))).length).toBe(0);
+      const refusedLine = /connection to 127\.0\.0\.1:8080 in .* refused: the target .* is not running/;
+      expect(await eventually(async () => refusedLine.test(stderr), 5_000)).toBe(true);
+    }
 
     await engine.startAgain(phoenix);
     const answers = async () => /hello from sidekick target/.test(await httpGet(port).catch(() => ''));
-    expect(await eventually(answers, 60_000, 250)).toBe(true);
+    expect(await eventually(answers, 90_000, 250)).toBe(true);
     expect(stderr).toMatch(/runs again; forwarding resumes/);
+    expect(await settled(phoenix, own)).toBe(own);
     s.cli.kill('SIGINT');
     expect((await s.cli).exitCode).toBe(130);
-    expect(await eventually(async () => (await debuggersOf(phoenix)).length === 0)).toBe(true);
-  });
+    expect(await eventually(async () => (await debuggers(phoenix)).length === 0, 20_000)).toBe(true);
+  }, 180_000);
 });
 
 describe.each(ENGINES)('port-forward errors on $name: one line, a hint, nothing left behind', (engine) => {
   let target: StartedTarget;
   const started: StartedTarget[] = [];
-  const debuggersOf = (...targets: StartedTarget[]) => debuggersOfTargets(engine, targets);
 
   beforeAll(async () => {
     await engine.ready();
@@ -253,8 +270,10 @@ describe.each(ENGINES)('port-forward errors on $name: one line, a hint, nothing 
   });
 
   afterAll(async () => {
+    // before the targets go: a deleted pod's debuggers are not counted
+    const left = await debuggersOf(engine, started);
     await Promise.all(started.map((t) => engine.remove(t)));
-    expect(await debuggersOf(...started)).toEqual([]);
+    expect(left).toEqual([]);
   });
 
   const run = (args: string[], env: Record<string, string> = {}) => sidekick(['port-forward', ...args], { env: { ...engine.env, ...env } });
@@ -273,20 +292,20 @@ describe.each(ENGINES)('port-forward errors on $name: one line, a hint, nothing 
     } finally {
       busy.close();
     }
-    expect(await debuggersOf(target)).toEqual([]);
+    expect(await debuggersOf(engine, [target])).toEqual([]);
   });
 
   it('names an unknown target', async () => {
-    expectOneLineError(await run([`${engine.name}://no-such-container-xyz`, '8080']), /no container "no-such-container-xyz".*sidekick targets/);
+    expectOneLineError(await run([engine.addressOf('no-such-container-xyz'), '8080']), engine.notFound('no-such-container-xyz'));
   });
 
-  it('says when the target is not running', async () => {
+  itIf(engine, 'stoppedTargets')('says when the target is not running', async () => {
     const stopped = await engine.createStopped();
     started.push(stopped);
     expectOneLineError(await run([stopped.address, '8080']), /is not running.*start/);
   });
 
-  it('names the socket it tried when the engine is unreachable', async () => {
+  itIf(engine, 'endpointSocket')('names the socket it tried when the engine is unreachable', async () => {
     const variable = engine.endpointVariable;
     const env = { [variable]: 'unix:///nonexistent/engine.sock' };
     expectOneLineError(await run([`${engine.name}://whatever`, '8080'], env), /cannot reach .* at unix:\/\/\/nonexistent\/engine\.sock/);

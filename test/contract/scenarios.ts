@@ -32,10 +32,11 @@ export const SCENARIOS = {
   },
   targetEnv: {
     title: 'the configured env and workdir from the engine, although the process wrote its title over its environ (proctitle fixture and Debian\'s nginx, FROM scratch); values with newlines, quotes, `$`; `entrypoint --print` / `--run` in the session',
-    needs: ['localEngine'],
+    needs: [],
     files: ['test/contract/target-env.contract.test.ts'],
-    elsewhere: {
-      kubernetes: 'yes: `env`, `$(VAR)`, ConfigMap/Secret keys, fieldRef, `envFrom`, `workingDir`; RBAC-hidden ones named under `--debug`; `entrypoint --print` when the pod spec sets `command`, else says why not (`test/k8s/target-env.test.ts`)',
+    says: {
+      kubernetes:
+        'yes, from the pod spec; also `$(VAR)`, ConfigMap/Secret keys, fieldRef, `envFrom`, `workingDir`; RBAC-hidden ones named under `--debug`; `entrypoint --print` when the pod spec sets `command`, else says why not (`test/k8s/target-env.test.ts`)',
     },
   },
   profiles: {
@@ -85,9 +86,9 @@ export const SCENARIOS = {
   },
   listings: {
     title: '`targets`, `sessions`, `cleanup` (`--only`, `--all`)',
-    needs: ['localEngine'],
+    needs: [],
     files: ['test/contract/listings.contract.test.ts'],
-    elsewhere: { kubernetes: `\`sessions\` lists ended ephemeral debuggers too (\`${K8S}\`)` },
+    says: { kubernetes: `yes; cleanup ends a debugger's processes (ephemeral containers stay); \`sessions\` lists ended ephemeral debuggers too (\`${K8S}\`)` },
   },
   stoppedCopy: {
     title: 'stopped/exited/never-started container: a session in a copy (crash file, env, user, workdir, `-u`, restricted; original\'s state, exit code and writable layer unchanged; nothing left after exit, SIGINT, SIGKILL mid-session and mid-copy; removed while copied: one line or the copy, nothing left)',
@@ -130,13 +131,13 @@ export const SCENARIOS = {
   },
   portForward: {
     title: 'port-forward (`--via`), `--follow-restarts` (target killed, then started again)',
-    needs: ['localEngine'],
+    needs: [],
     files: ['test/contract/port-forward.contract.test.ts'],
     yes: 'exec',
-    adds: { nsenter: '+ nsenter (`--via auto` takes it)' },
-    elsewhere: {
-      kubernetes:
-        "the pod's own ports through `pods/portforward`, no debugger (pod IP, loopback-only port, bytes intact both ways, refused port); other hosts through exec (pods/exec relays); both in one command; `--follow-restarts` either way (container killed, restarted by the kubelet); pod deleted: 123; RBAC without `pods/portforward`: through the debugger, said in one line; without the debugger's rights either: one line (`test/k8s/port-forward-native.test.ts`)",
+    adds: {
+      nsenter: '+ nsenter (`--via auto` takes it)',
+      nativePorts:
+        "+ `pods/portforward` for the pod's own ports, its IP and `localhost` too (`--via auto` takes it, no debugger); restarted by the kubelet for `--follow-restarts`; other hosts through a debugger in the same command; RBAC without `pods/portforward`: through the debugger, said in one line; refused too: one line (`test/k8s/port-forward-native.test.ts`)",
     },
   },
   nodes: {

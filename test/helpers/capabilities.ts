@@ -27,6 +27,8 @@ export type Capability =
   | 'networks'
   /** port-forward --via nsenter: the engine runs here and names the target's process */
   | 'nsenter'
+  /** port-forward to the target's own ports through the engine's own forwarding (pods/portforward), no debugger */
+  | 'nativePorts'
   /** privileged containers run on this machine */
   | 'privileged'
   /** the CLI finds the engine through a socket an environment variable names */
@@ -63,6 +65,7 @@ const LOCAL: Capabilities = {
   removableDebuggers: true,
   networks: true,
   nsenter: true,
+  nativePorts: '-',
   privileged: true,
   endpointSocket: true,
   debuggerUser: true,
@@ -93,14 +96,15 @@ export const CAPABILITIES: Record<Column, Capabilities> = {
     imageTargets: '-',
     removableDebuggers: 'ephemeral containers cannot be removed: their processes are ended',
     networks: 'one pod network: every pod resolves every service',
-    nsenter: "sidekick does not name a pod's process on the node: each connection goes through pods/exec",
+    nsenter: "sidekick does not name a pod's process on the node: a debugger's connections go through pods/exec",
+    nativePorts: true,
     privileged: true,
     endpointSocket: 'a cluster is found through a kubeconfig (test/k8s covers an unreachable API)',
     debuggerUser: "a pod's runAsUser reaches its ephemeral containers (test/k8s/profiles-kubernetes.test.ts)",
     memoryLimits: true,
     chosenResolver: true,
     pullsItself: 'the kubelet pulls the toolkit (test/k8s)',
-    imageConfig: 'the API does not serve image configs: only a command the pod spec sets is known',
+    imageConfig: "the API does not serve image configs: only the pod spec's command, env and workingDir are known",
     detachKeys: true,
     keepsStdin: true,
     podCopy: true,

@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CAPABILITIES, type Capabilities } from './capabilities.js';
 import { CniNetworks } from './cni-networks.js';
-import { FIXTURE_IMAGES, FIXTURE_READY, type Fixture, type StartedTarget, type TargetOptions, type TestEngine } from './engines.js';
+import { FIXTURE_IMAGES, FIXTURE_READY, type Fixture, type StartedTarget, type TargetOptions, type TestEngine, localNotFound } from './engines.js';
 
 const SOCKET = '/run/containerd/containerd.sock';
 const NAMESPACE = 'default';
@@ -169,6 +169,10 @@ export class ContainerdEngine implements TestEngine {
     await this.ctr(['tasks', 'kill', '--signal=SIGKILL', target.id]).catch(() => undefined);
   }
 
+  async crash(target: StartedTarget): Promise<void> {
+    await this.kill(target);
+  }
+
   async startAgain(target: StartedTarget): Promise<void> {
     // a killed task stays until deleted; a new one starts in the same container
     for (let i = 0; i < 100 && !(await this.ctr(['tasks', 'ls'])).split('\n').some((l) => l.startsWith(target.id) && /STOPPED/.test(l)); i++) {
@@ -242,6 +246,14 @@ export class ContainerdEngine implements TestEngine {
 
   addressOf(name: string): string {
     return `${this.name}://${name}`;
+  }
+
+  listingScope(): string[] {
+    return [];
+  }
+
+  notFound(name: string): RegExp {
+    return localNotFound(name);
   }
 }
 

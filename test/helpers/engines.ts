@@ -49,8 +49,15 @@ export interface TestEngine {
   startTarget(opts?: TargetOptions): Promise<StartedTarget>;
   /** creates targets without starting them (for exited/ambiguous cases) */
   createStopped(): Promise<StartedTarget>;
+  /** the target ends for good, as far as a session can tell (a container killed and left stopped, a pod deleted) */
   kill(target: StartedTarget): Promise<void>;
-  /** starts a killed target again, the same container */
+  /**
+   * the target's process ends as a crash would end it, and its container stays: stopped until
+   * startAgain where containers can be stopped (capability stoppedTargets), restarted by the kubelet
+   * on Kubernetes
+   */
+  crash(target: StartedTarget): Promise<void>;
+  /** the crashed target runs again, the same container (on Kubernetes: once the kubelet restarted it) */
   startAgain(target: StartedTarget): Promise<void>;
   remove(target: StartedTarget): Promise<void>;
   /** names of containers labelled as sidekick debuggers */
@@ -69,6 +76,13 @@ export interface TestEngine {
   pid(target: StartedTarget): Promise<number>;
   /** the address a user would type for a target of this name on this engine */
   addressOf(name: string): string;
+  /**
+   * options that narrow `sessions` and `cleanup` to this engine's test targets where the CLI has one
+   * (Kubernetes: -n NAMESPACE), so `cleanup --all` ends no one else's session there; none on local engines
+   */
+  listingScope(): string[];
+  /** what the CLI says, in one line, of a target of this name that is not there */
+  notFound(name: string): RegExp;
 }
 
 export const TARGET_IMAGE = 'sidekick-fixture/target:latest';
@@ -158,6 +172,10 @@ export class DockerApiEngine implements TestEngine {
     await this.docker.getContainer(target.id).kill().catch(() => undefined);
   }
 
+  async crash(target: StartedTarget): Promise<void> {
+    await this.kill(target);
+  }
+
   async startAgain(target: StartedTarget): Promise<void> {
     await this.docker.getContainer(target.id).start();
   }
@@ -221,6 +239,19 @@ export class DockerApiEngine implements TestEngine {
   addressOf(name: string): string {
     return `${this.name}://${name}`;
   }
+
+  listingScope(): string[] {
+    return [];
+  }
+
+  notFound(name: string): RegExp {
+    return localNotFound(name);
+  }
+}
+
+/** A local engine's missing container: named, with the listing to look at. */
+export function localNotFound(name: string): RegExp {
+  return new RegExp(`no container "${name}".*: list running containers with "sidekick targets"`);
 }
 
 export const dockerEngine = new DockerApiEngine('docker', '/var/run/docker.sock', {});

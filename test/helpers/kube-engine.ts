@@ -11,11 +11,18 @@ import { CAPABILITIES } from './capabilities.js';
 import type { StartedTarget, TargetOptions, TestEngine } from './engines.js';
 import { KUBECONFIG, clusterReady, createNamespace, deleteNamespace, kubectl, startPod, uniqueNamespace } from './kube.js';
 
+interface ContainerStatus {
+  name: string;
+  containerID?: string;
+  restartCount?: number;
+  ready?: boolean;
+}
+
 interface PodList {
   items: Array<{
     metadata: { name: string; uid: string; deletionTimestamp?: string };
     status?: {
-      containerStatuses?: Array<{ containerID?: string }>;
+      containerStatuses?: ContainerStatus[];
       ephemeralContainerStatuses?: Array<{ name: string; state?: { running?: unknown } }>;
     };
   }>;
@@ -56,6 +63,16 @@ export class KubernetesEngine implements TestEngine {
 
   addressOf(name: string): string {
     return `k8s://${this.namespaceNow()}/${name}`;
+  }
+
+  /** This file's namespace: `cleanup --all` there ends no one else's session on the shared cluster. */
+  listingScope(): string[] {
+    return ['-n', this.namespaceNow()];
+  }
+
+  notFound(name: string): RegExp {
+    const ns = this.namespaceNow();
+    return new RegExp(`pod ${name} not found in namespace ${ns}: list pods with "kubectl get pods -n ${ns}"`);
   }
 
   private resolvedNamespace?: string;
@@ -99,8 +116,30 @@ export class KubernetesEngine implements TestEngine {
     await kubectl(['delete', 'pod', '-n', await this.ns(), target.name, '--wait=false']).catch(() => undefined);
   }
 
-  async startAgain(): Promise<void> {
-    throw new Error('kubernetes: a deleted pod does not run again (the kubelet restarts containers by itself)');
+  /** The app container's process killed on the node, as a crash would end it: the kubelet starts it again. */
+  async crash(target: StartedTarget): Promise<void> {
+    const status = await this.appStatus(target);
+    if (!status?.containerID) throw new Error(`kubernetes: no container of pod ${target.name} runs`);
+    this.restartsBefore.set(target.name, status.restartCount ?? 0);
+    await execa('ctr', ['-n', 'k8s.io', 'tasks', 'kill', '--signal=SIGKILL', status.containerID.replace(/^containerd:\/\//, '')]);
+  }
+
+  private readonly restartsBefore = new Map<string, number>();
+
+  /** Waits for the kubelet's restart of a crashed target (a deleted pod does not run again). */
+  async startAgain(target: StartedTarget): Promise<void> {
+    const before = this.restartsBefore.get(target.name);
+    if (before === undefined) throw new Error(`kubernetes: ${target.name} did not crash: a deleted pod does not run again`);
+    for (let i = 0; i < 600; i++) {
+      const status = await this.appStatus(target);
+      if ((status?.restartCount ?? 0) > before && status?.ready) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`kubernetes: the kubelet did not restart ${target.name} within a minute`);
+  }
+
+  private async appStatus(target: StartedTarget): Promise<ContainerStatus | undefined> {
+    return (await this.pods()).find((p) => p.metadata.name === target.name)?.status?.containerStatuses?.find((c) => c.name === 'app');
   }
 
   async remove(target: StartedTarget): Promise<void> {
@@ -146,8 +185,7 @@ export class KubernetesEngine implements TestEngine {
 
   /** The app container's task on this node (the test cluster's kubelet runs here, on containerd). */
   async pid(target: StartedTarget): Promise<number> {
-    const pod = (await this.pods()).find((p) => p.metadata.name === target.name);
-    const id = pod?.status?.containerStatuses?.[0]?.containerID?.replace(/^containerd:\/\//, '');
+    const id = (await this.appStatus(target))?.containerID?.replace(/^containerd:\/\//, '');
     if (!id) throw new Error(`kubernetes: no container of pod ${target.name} runs`);
     const tasks = (await execa('ctr', ['-n', 'k8s.io', 'tasks', 'ls'])).stdout.split('\n').map((l) => l.trim().split(/\s+/));
     const row = tasks.find((f) => f[0] === id);

@@ -1,7 +1,7 @@
 /** The test cluster of scripts/k8s (a real API server and kubelet): kubectl from its build, namespaces per test file. */
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURE_IMAGES, type Fixture } from './engines.js';
@@ -97,6 +97,17 @@ export async function deleteNamespace(name: string): Promise<void> {
   await kubectl(['delete', 'namespace', name, '--wait=false']).catch(() => undefined);
 }
 
+/** Where a test writes a kubeconfig of its own for a namespace (accountKubeconfig's, and the like). */
+export function kubeconfigFile(namespace: string, what: string): string {
+  return join(tmpdir(), `sidekick-${namespace}-${what}.kubeconfig`);
+}
+
+/** Removes every kubeconfig written for this namespace (kubeconfigFile). */
+export function forgetKubeconfigs(namespace: string): void {
+  const prefix = `sidekick-${namespace}-`;
+  for (const file of readdirSync(tmpdir())) if (file.startsWith(prefix) && file.endsWith('.kubeconfig')) rmSync(join(tmpdir(), file), { force: true });
+}
+
 /** A kubeconfig for a service account that may read pods but not add ephemeral containers. */
 export async function restrictedKubeconfig(namespace: string): Promise<string> {
   return accountKubeconfig(namespace, 'reader', [{ verbs: 'get,list,watch', resources: 'pods' }]);
@@ -112,7 +123,7 @@ export async function accountKubeconfig(namespace: string, sa: string, rights: A
   const token = (await kubectl(['create', 'token', sa, '-n', namespace])).trim();
   const server = (await kubectl(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'])).trim();
   const ca = (await kubectl(['config', 'view', '--raw', '--minify', '-o', 'jsonpath={.clusters[0].cluster.certificate-authority-data}'])).trim();
-  const file = join(tmpdir(), `sidekick-${namespace}-${sa}.kubeconfig`);
+  const file = kubeconfigFile(namespace, sa);
   writeFileSync(
     file,
     JSON.stringify({

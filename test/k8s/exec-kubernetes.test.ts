@@ -1,13 +1,13 @@
 /**
  * sidekick exec on a real cluster (scripts/k8s), what is Kubernetes' own: addresses of pods and
  * containers, in-cluster config, a terminal, Pod Security levels, RBAC, admission, the kubelet's pulls
- * and events, ephemeral containers that stay, and one-line errors. What every engine does (processes,
- * files, exit codes, streams, env, diagnose, a target that goes away) runs on Kubernetes in the contract
- * suite (test/contract, its kubernetes engine).
+ * and events, ephemeral containers that stay (and are listed once ended), and one-line errors. What
+ * every engine does (processes, files, exit codes, streams, env, diagnose, a target that goes away,
+ * listings and cleanup, port-forward) runs on Kubernetes in the contract suite (test/contract, its
+ * kubernetes engine).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { talk } from '../helpers/sockets.js';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { expectOneLineError, sidekick, sidekickProcess } from '../helpers/cli.js';
 import {
   KUBECONFIG,
@@ -15,13 +15,15 @@ import {
   createNamespace,
   deleteNamespace,
   forgetInClusterServiceAccount,
+  forgetKubeconfigs,
   inClusterServiceAccount,
+  kubeconfigFile,
   kubectl,
   restrictedKubeconfig,
   startPod,
   uniqueNamespace,
 } from '../helpers/kube.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PtySession } from '../helpers/pty.js';
@@ -30,24 +32,13 @@ import { eventually } from '../helpers/engines.js';
 const env = { KUBECONFIG };
 const ns = uniqueNamespace('sk-exec');
 const strict = uniqueNamespace('sk-strict');
+/** An empty home of its own (no ~/.kube/config), removed at the end. */
+const homes: string[] = [];
+const emptyHome = () => {
+  homes.push(mkdtempSync(join(tmpdir(), 'sidekick-home-')));
+  return homes.at(-1)!;
+};
 const run = (args: string[], input?: string, extraEnv: Record<string, string> = {}) => sidekick(['exec', ...args], { env: { ...env, ...extraEnv }, input, timeout: 120_000 });
-
-/** Starts `sidekick port-forward --json ARGS` and resolves with its local ports once it forwards. */
-async function startForward(args: string[], count: number): Promise<{ cli: ResultPromise; ports: number[] }> {
-  const cli = sidekickProcess(['port-forward', '--json', ...args], { env, timeout: 150_000 });
-  cli.catch(() => undefined);
-  const ports = await new Promise<number[]>((resolve, reject) => {
-    let text = '';
-    cli.stdout!.on('data', (c: Buffer) => {
-      text += c.toString();
-      const lines = text.split('\n').filter(Boolean);
-      if (lines.length >= count) resolve(lines.map((l) => Number((JSON.parse(l) as { local: string }).local.split(':').pop())));
-    });
-    void cli.then((r) => reject(new Error(`port-forward ended (exit ${r.exitCode}): ${String(r.stderr)}`)));
-  });
-  return { cli, ports };
-}
-
 
 describe('exec on kubernetes', () => {
   beforeAll(async () => {
@@ -61,13 +52,15 @@ describe('exec on kubernetes', () => {
 
   afterAll(async () => {
     await Promise.all([deleteNamespace(ns), deleteNamespace(strict)]);
+    forgetKubeconfigs(ns);
+    for (const home of homes) rmSync(home, { recursive: true, force: true });
   });
 
   it('finds the cluster from inside a pod: service account token, CA and namespace, no kubeconfig', async () => {
     const serviceEnv = await inClusterServiceAccount(ns);
     try {
       // no KUBECONFIG and an empty home: nothing but the service account to go by
-      const home = mkdtempSync(join(tmpdir(), 'sidekick-home-'));
+      const home = emptyHome();
       const r = await sidekick(['exec', 'pod/web', '--', 'cat', '/app/data/greeting.txt'], { env: { ...serviceEnv, KUBECONFIG: '', HOME: home }, timeout: 120_000 });
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stdout).toBe('hello from the target filesystem\n');
@@ -157,12 +150,12 @@ describe('exec on kubernetes', () => {
 
   it('says when the API cannot be reached, and when no cluster is configured', async () => {
     // the test cluster's credentials, pointed at a port where no API server listens
-    const unreachable = join(tmpdir(), `sidekick-${ns}-unreachable.kubeconfig`);
+    const unreachable = kubeconfigFile(ns, 'unreachable');
     const config = JSON.parse(await kubectl(['config', 'view', '--raw', '-o', 'json'])) as { clusters: Array<{ cluster: { server: string } }> };
     for (const c of config.clusters) c.cluster.server = 'https://127.0.0.1:1';
     writeFileSync(unreachable, JSON.stringify(config));
     expectOneLineError(await run(['--kubeconfig', unreachable, `k8s://${ns}/web`, '--', 'true']), /cannot reach the Kubernetes API at https:\/\/127\.0\.0\.1:1/);
-    const home = mkdtempSync(join(tmpdir(), 'sidekick-home-'));
+    const home = emptyHome();
     expectOneLineError(await run([`k8s://${ns}/web`, '--', 'true'], undefined, { KUBECONFIG: '', HOME: home }), /no Kubernetes cluster configured: set KUBECONFIG/);
   });
 
@@ -172,30 +165,6 @@ describe('exec on kubernetes', () => {
     await kubectl(['apply', '-f', '-'], JSON.stringify(pod));
     expectOneLineError(await run([`k8s://${ns}/stuck`, '--', 'true']), /pod .*\/stuck is not running \(Pending/);
   });
-
-  it('forwards local ports to the pod, its loopback-only port and its echo port included', async () => {
-    const { cli, ports } = await startForward([`k8s://${ns}/web`, '6060', '7070'], 2);
-    expect(await talk(ports[0]!, 'GET / HTTP/1.0\r\n\r\n')).toMatch(/loopback only/);
-    expect(await talk(ports[1]!, 'both ways')).toBe('both ways');
-    cli.kill('SIGINT');
-    expect((await cli).exitCode).toBe(130);
-  });
-
-  it('with --follow-restarts, forwards again after the kubelet restarts the container', async () => {
-    await startPod({ namespace: ns, name: 'phoenix', runAsUser: 65532 });
-    const { cli, ports } = await startForward(['--follow-restarts', `k8s://${ns}/phoenix`, '8080'], 1);
-    let stderr = '';
-    cli.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const answers = async () => /hello from sidekick target/.test(await talk(ports[0]!, 'GET / HTTP/1.0\r\n\r\n').catch(() => ''));
-    expect(await answers()).toBe(true);
-    // the container's process killed on the node, as a crash would end it
-    const id = (await kubectl(['get', 'pod', '-n', ns, 'phoenix', '-o', 'jsonpath={.status.containerStatuses[0].containerID}'])).replace(/^containerd:\/\//, '');
-    await execa('ctr', ['-n', 'k8s.io', 'tasks', 'kill', '--signal=SIGKILL', id]);
-    expect(await eventually(async () => stderr.includes('runs again; forwarding resumes'), 90_000, 250)).toBe(true);
-    expect(await eventually(answers, 30_000, 250)).toBe(true);
-    cli.kill('SIGINT');
-    expect((await cli).exitCode).toBe(130);
-  }, 150_000);
 
   it.each([
     ['SIGINT', 130],

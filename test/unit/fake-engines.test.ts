@@ -192,6 +192,14 @@ describe('cleanup', () => {
     expect(engines.docker.removedAddresses).toEqual(['docker://ended', 'docker://live']);
   });
 
+  it('says nothing of an ended debugger its engine cannot remove (an ephemeral container), and counts it out', async () => {
+    engines.containerd.listed.push(info('containerd', 'ended', false));
+    const cannot = vi.spyOn(engines.containerd, 'removeDebugger').mockResolvedValue(undefined);
+    expect(await cleanupCommand({ all: false, quiet: false, engineOptions: {} })).toBe(0);
+    expect(cannot).toHaveBeenCalledTimes(1);
+    expect(out).toEqual(['nothing to clean up\n']);
+  });
+
   it('--only asks just the engine its address names', async () => {
     engines.nerdctl.listed.push(info('nerdctl', 'one', true, `root@${host}:100`));
     engines.docker.unreachable = true;

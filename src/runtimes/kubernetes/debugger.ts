@@ -264,12 +264,16 @@ async function exec(k: KubeClient, where: PodTarget, argv: string[]): Promise<Ex
   };
 }
 
-/** Ephemeral containers stay in the pod spec (and a kept pod stays): ending their processes is all that can be done. */
-export async function endDebugger(k: KubeClient, where: PodTarget, read?: V1Pod): Promise<void> {
+/**
+ * Ephemeral containers stay in the pod spec (and a kept pod stays): ending their processes is all that
+ * can be done. Says whether there was anything to end (not when the debugger ended already).
+ */
+export async function endDebugger(k: KubeClient, where: PodTarget, read?: V1Pod): Promise<boolean> {
   const pod = read ?? (await k.api.readPod(where.namespace, where.pod));
   const state = statusOf(pod, where)?.state;
-  if (!state?.running) return;
+  if (!state?.running) return false;
   const command = ['sh', '-c', KILL_DEBUGGER].map((c) => `command=${encodeURIComponent(c)}`).join('&');
   const exec = await openChannels(k.kc, `/api/v1/namespaces/${where.namespace}/pods/${where.pod}/exec?container=${where.container}&stdout=true&stderr=true&${command}`);
   await Promise.race([exec.closed, new Promise((r) => setTimeout(r, 10_000))]);
+  return true;
 }

@@ -387,10 +387,11 @@ export class KubernetesRuntime implements Runtime {
       await this.api.deletePod(where.namespace, where.pod);
       return { name: where.pod, target: pod.metadata.annotations?.[COPY_OF] ?? '' };
     }
-    // only a sidekick debugger is ended, whatever the address names
+    // only a sidekick debugger is ended, whatever the address names; one that ended already has
+    // nothing left to end, and cannot be removed (sessions still lists it)
     const ec = pod?.spec?.ephemeralContainers?.find((c) => c.name === where.container);
     if (!ec?.env?.some((e) => e.name === MARKER)) return undefined;
-    await endDebugger(this.k, where, pod);
+    if (!(await endDebugger(this.k, where, pod))) return undefined;
     return { name: ec.name, target: formatAddress('kubernetes', `${where.pod}/${ec.targetContainerName ?? ''}`, where.namespace) };
   }
 
