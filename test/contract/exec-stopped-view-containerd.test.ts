@@ -10,9 +10,9 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sidekick } from '../helpers/cli.js';
+import { sidekick, sidekickProcess } from '../helpers/cli.js';
 import { ContainerdEngine } from '../helpers/containerd-engine.js';
-import type { StartedTarget } from '../helpers/engines.js';
+import { eventually, type StartedTarget } from '../helpers/engines.js';
 import { PtySession } from '../helpers/pty.js';
 import { MOUNTED, stoppedDriver } from '../helpers/stopped-targets.js';
 import { ENGINES } from './engines.js';
@@ -79,6 +79,14 @@ describe.each(ENGINES.filter((e) => e instanceof ContainerdEngine).map((engine) 
       } finally {
         session.kill();
       }
+    });
+
+    it("leaves nothing when the CLI is killed mid-session (the hostname's namespace included)", async () => {
+      const cli = sidekickProcess(['exec', target.address, '--', 'sleep', '60'], { env: engine.env });
+      expect(await eventually(() => driver.debuggerRunning(target), 30_000)).toBe(true);
+      cli.kill('SIGKILL');
+      await cli.catch(() => undefined);
+      expect(await eventually(async () => (await driver.leftovers(target)).length === 0, 30_000)).toBe(true);
     });
 
     it('leaves the original as it was, and nothing behind', async () => {
