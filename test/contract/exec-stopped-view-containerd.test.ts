@@ -2,8 +2,8 @@
  * A stopped containerd (or nerdctl) target's copy seen as the original saw its root (copy-view.ts):
  * the original's bind mounts, volume and tmpfs, its hostname, /sys, and a /dev whose /dev/pts holds
  * the session's terminal (`tty` names it, a shell in a pseudo-terminal works); the original unchanged
- * and nothing left. containerd's own: Docker's and Podman's copies are committed images, which leave
- * volumes and binds out.
+ * and nothing left. Where the copy is a committed image (Docker, Podman), the original's volumes and
+ * binds are not in it: the capability copyView says so.
  */
 import { execa } from 'execa';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,13 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sidekick, sidekickProcess } from '../helpers/cli.js';
-import { ContainerdEngine } from '../helpers/containerd-engine.js';
 import { eventually, type StartedTarget } from '../helpers/engines.js';
 import { PtySession } from '../helpers/pty.js';
 import { MOUNTED, stoppedDriver } from '../helpers/stopped-targets.js';
-import { ENGINES } from './engines.js';
+import { forScenario } from './engines.js';
 
-describe.each(ENGINES.filter((e) => e instanceof ContainerdEngine).map((engine) => ({ engine, name: engine.name })))(
+describe.each(forScenario('copyView').map((engine) => ({ engine, name: engine.name })))(
   "a stopped target's copy sees what the original saw on $name",
   ({ engine }) => {
     const driver = stoppedDriver(engine)!;
