@@ -94,6 +94,8 @@ describe("a containerd copy's view: what a running container of the original's s
     expect(insideRoot(root, '/srv/up/passwd')).toBe('/etc/passwd');
     expect(insideRoot(root, '/new/dir/../file')).toBe('/new/file');
     expect(() => insideRoot(root, '/loop/x')).toThrow(/too many symbolic links/);
+    // such a mount is left out, not the session
+    expect(originalMounts(root, [{ destination: '/loop/x', type: 'tmpfs', source: 'tmpfs' }])).toEqual([]);
   });
 
   it('sets only a hostname `hostname` takes as one', () => {

@@ -76,7 +76,13 @@ export function originalMounts(root: string, mounts: readonly SpecMount[]): stri
     if (!m.destination?.startsWith('/') || OWN.some((dir) => under(m.destination, dir))) return [];
     const options = m.options ?? [];
     const bind = m.type === 'bind' || options.includes('bind') || options.includes('rbind');
-    const dst = `${COPY_ROOT}${insideRoot(root, m.destination)}`;
+    let dst: string;
+    try {
+      dst = `${COPY_ROOT}${insideRoot(root, m.destination)}`;
+    } catch (e) {
+      debugLog(`containerd: the copy leaves out the original's mount at ${m.destination}: ${String(e)}`);
+      return [];
+    }
     if (bind && m.source?.startsWith('/') && existsSync(m.source)) {
       const kept = options.filter((o) => BIND_FLAGS.has(o));
       return [mountOption('bind', m.source, dst, [...(kept.some((o) => o.endsWith('bind')) ? kept : ['rbind', ...kept]), 'ro'])];
