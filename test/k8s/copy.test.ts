@@ -156,6 +156,11 @@ describe('exec --copy on kubernetes', () => {
     const cli = sidekickProcess(['exec', '-q', '-n', ns, '--copy-to', name, '--keep', 'pod/crashing', '--', 'sleep', '600'], { env, timeout: 150_000 });
     cli.catch(() => undefined);
     expect(await eventually(debugging, 90_000, 250)).toBe(true);
+    // sessions lists the kept copy's debugger (its address ends it), not the copy
+    const sessions = JSON.parse((await sidekick(['sessions', '--json', '-n', ns], { env })).stdout) as Array<{ id: string; target: string; owner?: string }>;
+    const listed = sessions.filter((s) => s.id.startsWith(`k8s://${ns}/${name}`));
+    expect(listed.map((s) => s.id)).toEqual([expect.stringMatching(new RegExp(`^k8s://${ns}/${name}/sidekick-crashing-[0-9a-f]{6}$`))]);
+    expect(listed[0]?.target).toBe(`k8s://${ns}/crashing/app`);
     cli.kill('SIGKILL');
     await cli;
     const states = async () => JSON.parse(await kubectl(['get', 'pod', '-n', ns, name, '-o', 'jsonpath={.status.containerStatuses}'])) as Array<{ name: string; state: { running?: unknown; terminated?: unknown } }>;
