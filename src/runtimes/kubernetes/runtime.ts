@@ -400,7 +400,9 @@ export class KubernetesRuntime implements Runtime {
     if (pod?.metadata?.labels?.[COPY_LABEL] === 'kept' && pod.spec?.containers.at(-1)?.name === where.container) {
       const own = { ...where, own: true };
       const state = statusOf(pod, own)?.state;
-      if (state?.running || state?.terminated) await endDebugger(this.k, own, pod);
+      // ended already: nothing left to end, and the copy is kept
+      if (state?.terminated) return undefined;
+      if (state?.running) await endDebugger(this.k, own, pod);
       else await this.api.deletePod(where.namespace, where.pod);
       return { name: where.container, target: pod.metadata.annotations?.[COPY_OF] ?? '' };
     }
