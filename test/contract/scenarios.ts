@@ -101,8 +101,17 @@ export const SCENARIOS = {
       nerdctl: 'yes (overlay over its snapshot; real `nerdctl run` containers, and ctr-made ones with its labels)',
     },
   },
+  copyView: {
+    title: "a stopped container's copy as the original saw its root: its binds (read-only), named volume and tmpfs, hostname, `/sys`, `/dev` with `/dev/pts` holding the session's terminal (`tty`, a shell in a pseudo-terminal); original unchanged, nothing left after SIGKILL",
+    needs: ['copyView'],
+    files: ['test/contract/exec-stopped-view-containerd.test.ts'],
+    says: {
+      containerd: 'yes (binds and tmpfs of `ctr run`, which sets no hostname)',
+      nerdctl: 'yes (`nerdctl run -v DIR`, `-v VOLUME`, `--tmpfs`, `--hostname`; `/etc/hosts`, `/etc/hostname`)',
+    },
+  },
   podCopy: {
-    title: 'crash-looping or terminated container (distroless, root and non-root): one line suggesting `--copy`; `exec --copy` in a copy of the pod (files, env, user, workdir, `entrypoint --print` / `--run`, exit code; original unchanged); the copy deleted at the end, on SIGINT and after SIGKILL (reaper); `--keep`, `--copy-to`; RBAC, an unschedulable copy, a missing pod in one line',
+    title: 'crash-looping or terminated container (distroless, root and non-root): one line suggesting `--copy`; `exec --copy` in a copy of the pod (files, env, user, workdir, `entrypoint --print` / `--run`, exit code; original unchanged); the copy deleted at the end, on SIGINT and after SIGKILL (reaper); `--keep` (after SIGKILL only the debugger ends; a copy that never ran is deleted), `--copy-to`; the node\'s pulls of the copy\'s images, init containers\' included; RBAC, an unschedulable copy, a missing pod in one line',
     needs: ['podCopy'],
     files: ['test/k8s/copy.test.ts'],
   },

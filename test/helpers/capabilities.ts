@@ -19,6 +19,8 @@ export type Capability =
   | 'stoppedTargets'
   /** exec on a stopped container opens a session in a copy of its filesystem */
   | 'stoppedCopy'
+  /** that copy is seen as the original saw its root: its mounts (volumes, binds), hostname, /sys, /dev/pts */
+  | 'copyView'
   /** exec image://REF: a disposable container of a local image */
   | 'imageTargets'
   /** a debugger is removed when its session ends (not only its processes ended) */
@@ -61,6 +63,7 @@ const LOCAL: Capabilities = {
   idPrefix: true,
   stoppedTargets: true,
   stoppedCopy: true,
+  copyView: true,
   imageTargets: true,
   removableDebuggers: true,
   networks: true,
@@ -80,11 +83,15 @@ const LOCAL: Capabilities = {
   workloads: '',
 };
 
+// Docker's and Podman's copies are committed images, run by a holder container.
+const COMMITTED = "the copy is a committed image, which leaves the original's volumes and binds out (its hostname, `/sys` and `/dev/pts` are the holder's)";
+
 export const CAPABILITIES: Record<Column, Capabilities> = {
-  docker: { ...LOCAL, privileged: 'dockerd 20.10 asks runc for CAP_SYS_RESOURCE, which the test VM lacks' },
+  docker: { ...LOCAL, privileged: 'dockerd 20.10 asks runc for CAP_SYS_RESOURCE, which the test VM lacks', copyView: COMMITTED },
   podman: {
     ...LOCAL,
     keepsStdin: "Podman's conmon closes the stdin of a debugger without a TTY when an attach leaves (no `--leave-stdin-open`), which ends its shell: sidekick says so at `exec -d` and `attach`",
+    copyView: COMMITTED,
   },
   containerd: LOCAL,
   nerdctl: LOCAL,
@@ -93,6 +100,7 @@ export const CAPABILITIES: Record<Column, Capabilities> = {
     idPrefix: 'pods are found by name, never by an ID prefix',
     stoppedTargets: "the kubelet restarts a pod's containers; a pod that does not run is Pending (test/k8s)",
     stoppedCopy: '-',
+    copyView: '-',
     imageTargets: '-',
     removableDebuggers: 'ephemeral containers cannot be removed: their processes are ended',
     networks: 'one pod network: every pod resolves every service',

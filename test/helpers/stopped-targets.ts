@@ -8,7 +8,7 @@ import Docker from 'dockerode';
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { ContainerdEngine } from './containerd-engine.js';
 import { NerdctlRunEngine } from './nerdctl-engine.js';
 import type { StartedTarget, TestEngine } from './engines.js';
@@ -30,7 +30,17 @@ export interface StoppedDriver {
   leftovers(t: StartedTarget): Promise<string[]>;
   /** whether a debugger of it runs */
   debuggerRunning(t: StartedTarget): Promise<boolean>;
+  /**
+   * containerd and nerdctl, whose copies show the original's mounts: a crashed container with the
+   * host directory `dir` bound at MOUNTED.bind, a tmpfs at MOUNTED.tmpfs and, with real nerdctl, a
+   * named volume at MOUNTED.volume holding MOUNTED.volumeFile; `hostname` is what its own session
+   * would show, `volume` the volume to remove afterwards
+   */
+  crashedWithMounts?(dir: string): Promise<{ target: StartedTarget; hostname: string; volume?: string }>;
 }
+
+/** Where crashedWithMounts mounts what; the volume's file is written by the crashed app. */
+export const MOUNTED = { bind: '/data', tmpfs: '/scratch', volume: '/vol', volumeFile: 'written-into-the-volume', hostname: 'sk-copy-host' };
 
 const unique = (prefix: string) => `${prefix}${randomBytes(4).toString('hex')}`;
 
@@ -114,9 +124,32 @@ function containerdDriver(engine: ContainerdEngine): StoppedDriver {
     await ctr(['containers', 'create', ...labels, '--', image, id]);
     return engine.name === 'nerdctl' ? { id, name, address: `nerdctl://${name}` } : { id, name: id.slice(0, 12), address: `containerd://default/${id.slice(0, 12)}` };
   };
+  const crashedWithMounts = async (dir: string) => {
+    if (realNerdctl) {
+      const name = unique('skn-test-');
+      const volume = unique('skn-test-vol-');
+      const script = `echo ${MOUNTED.volumeFile} > ${MOUNTED.volume}/file; ${SCRIPT}`;
+      const net = (engine as NerdctlRunEngine).defaultNetwork;
+      const mounts = ['-v', `${dir}:${MOUNTED.bind}`, '-v', `${volume}:${MOUNTED.volume}`, '--tmpfs', MOUNTED.tmpfs, '--hostname', MOUNTED.hostname];
+      const id = (await execa('nerdctl', ['run', '-d', '--name', name, '--label', 'io.sidekick.test=target', '--net', net, ...mounts, BUSYBOX, 'sh', '-c', script])).stdout.trim();
+      await waitStopped(id);
+      // nerdctl 1.7 sets no hostname without a network: its container has the machine's
+      return { target: { id, name, address: `nerdctl://${name}` }, hostname: net === 'none' ? hostname() : MOUNTED.hostname, volume };
+    }
+    // ctr sets no hostname: a running container of it has the machine's
+    const id = randomBytes(32).toString('hex');
+    const name = unique('skc-test-');
+    const labels = ['--label=io.sidekick.test=target', ...(engine.name === 'nerdctl' ? [`--label=nerdctl/name=${name}`] : [])];
+    const mounts = [`--mount=type=bind,src=${dir},dst=${MOUNTED.bind},options=rbind:rw`, `--mount=type=tmpfs,src=tmpfs,dst=${MOUNTED.tmpfs},options=nosuid:size=1m`];
+    await ctr(['run', '-d', ...labels, ...mounts, '--', BUSYBOX, id, 'sh', '-c', SCRIPT]);
+    await waitStopped(id);
+    const target = engine.name === 'nerdctl' ? { id, name, address: `nerdctl://${name}` } : { id, name: id.slice(0, 12), address: `containerd://default/${id.slice(0, 12)}` };
+    return { target, hostname: hostname() };
+  };
   return {
     crashed,
     asNobody,
+    crashedWithMounts,
     state: async (t) => {
       if (realNerdctl) {
         const s = JSON.parse((await execa('nerdctl', ['inspect', '--format', '{{json .State}}', t.id])).stdout) as { Status: string; ExitCode: number; Pid: number };

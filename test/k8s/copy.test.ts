@@ -2,9 +2,13 @@
  * `sidekick exec --copy` on the real cluster: a crash-looping distroless pod (the crash fixture exits
  * with code 3 at start), root and non-root, debugged in a copy whose container waits; the original
  * left as it was; the copy deleted at the end, on SIGINT and by the reaper after SIGKILL, kept with
- * --keep; one-line failures (RBAC, a copy that cannot be scheduled, a pod that does not exist) that
- * leave nothing behind.
+ * --keep (and after SIGKILL only its debugger's processes ended); the node's pulls of the copy's
+ * images (init containers included) told as the ephemeral debugger's are, from the local registry;
+ * one-line failures (RBAC, a copy that cannot be scheduled, a pod that does not exist) that leave
+ * nothing behind.
  */
+import { execa } from 'execa';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, sidekick, sidekickProcess } from '../helpers/cli.js';
 import { eventually } from '../helpers/engines.js';
@@ -17,10 +21,13 @@ const PIN = `sidekick.test/${ns}`;
 const run = (args: string[], kubeconfig?: string) => sidekick(['exec', '-n', ns, ...(kubeconfig ? ['--kubeconfig', kubeconfig] : []), ...args], { env, timeout: 150_000 });
 /** the copies sidekick made in the namespace */
 const copies = async () => (await kubectl(['get', 'pods', '-n', ns, '-l', 'io.sidekick.pod-copy', '-o', 'name'])).trim();
+const REGISTRY = '127.0.0.1:5055/sidekick/toolkit';
 const NOTICE = (pod: string) => new RegExp(`^sidekick: container app of pod ${ns}/${pod} is (in CrashLoopBackOff|terminated) \\(exit code 3[^)]*\\): debugging a copy, pod ${pod}-sidekick-copy-[0-9a-f]{4}, deleted at the end$`, 'm');
 
 interface CrashOptions {
   nonRoot?: boolean;
+  /** an init container of this image, run before the crash */
+  initImage?: string;
   /** Never: the pod fails once and stays so (its status no longer changes) */
   restartPolicy?: 'Always' | 'Never';
   nodeSelector?: Record<string, string>;
@@ -38,6 +45,7 @@ async function crashingPod(name: string, opts: CrashOptions = {}): Promise<void>
       restartPolicy: opts.restartPolicy ?? 'Always',
       nodeSelector: opts.nodeSelector,
       securityContext: opts.nonRoot ? { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532 } : undefined,
+      initContainers: opts.initImage ? [{ name: 'prep', image: opts.initImage, imagePullPolicy: 'IfNotPresent', command: ['true'] }] : undefined,
       containers: [{ name: 'app', image: 'sidekick-fixture/crash:latest', imagePullPolicy: 'Never', command: ['/app/crash'], args: ['--config', '/app/app.conf'], livenessProbe: probe, readinessProbe: probe }],
     },
   };
@@ -142,6 +150,64 @@ describe('exec --copy on kubernetes', () => {
     expect(await copies()).toBe(`pod/${name}`);
     await kubectl(['delete', 'pod', '-n', ns, name, '--grace-period=0', '--force']);
   });
+
+  it("--keep and SIGKILL of the CLI mid-session: the reaper ends the debugger's processes, the copy stays running", async () => {
+    const name = 'crashing-kept-killed';
+    const cli = sidekickProcess(['exec', '-q', '-n', ns, '--copy-to', name, '--keep', 'pod/crashing', '--', 'sleep', '600'], { env, timeout: 150_000 });
+    cli.catch(() => undefined);
+    expect(await eventually(debugging, 90_000, 250)).toBe(true);
+    // sessions lists the kept copy's debugger (its address ends it), not the copy
+    const sessions = JSON.parse((await sidekick(['sessions', '--json', '-n', ns], { env })).stdout) as Array<{ id: string; target: string; owner?: string }>;
+    const listed = sessions.filter((s) => s.id.startsWith(`k8s://${ns}/${name}`));
+    expect(listed.map((s) => s.id)).toEqual([expect.stringMatching(new RegExp(`^k8s://${ns}/${name}/sidekick-crashing-[0-9a-f]{6}$`))]);
+    expect(listed[0]?.target).toBe(`k8s://${ns}/crashing/app`);
+    cli.kill('SIGKILL');
+    await cli;
+    const states = async () => JSON.parse(await kubectl(['get', 'pod', '-n', ns, name, '-o', 'jsonpath={.status.containerStatuses}'])) as Array<{ name: string; state: { running?: unknown; terminated?: unknown } }>;
+    // the debugger is the copy's last container
+    expect(await eventually(async () => Boolean((await states()).find((s) => s.name !== 'app')?.state.terminated), 60_000, 500)).toBe(true);
+    expect((await states()).find((s) => s.name === 'app')?.state.running).toBeTruthy();
+    expect(await kubectl(['get', 'pod', '-n', ns, name, '-o', 'jsonpath={.status.phase}'])).toBe('Running');
+    await kubectl(['delete', 'pod', '-n', ns, name, '--grace-period=0', '--force']);
+  }, 180_000);
+
+  it('--keep and SIGKILL of the CLI while the copy waits to be scheduled: a copy that never ran a session is deleted', async () => {
+    const cli = sidekickProcess(['exec', '-q', '-n', ns, '--copy-to', 'pinned-kept', '--keep', 'pod/pinned', '--', 'true'], { env, timeout: 150_000 });
+    cli.catch(() => undefined);
+    expect(await eventually(async () => (await copies()) !== '', 60_000, 250)).toBe(true);
+    cli.kill('SIGKILL');
+    await cli;
+    expect(await eventually(async () => (await copies()) === '', 60_000, 500)).toBe(true);
+  }, 180_000);
+
+  it("says when the node pulls the copy's images, init containers included (from the local test registry)", async () => {
+    const tag = randomBytes(3).toString('hex');
+    const [toolkit, init] = [`${REGISTRY}:copy-${tag}`, `${REGISTRY}:copy-init-${tag}`];
+    try {
+      for (const image of [toolkit, init]) {
+        await execa('docker', ['tag', 'busybox:musl', image]);
+        await execa('docker', ['push', '-q', image]);
+        await execa('docker', ['rmi', image]);
+      }
+      // the original pulled its init container's image: gone from the node, the copy pulls it again
+      await crashingPod('with-init', { initImage: init });
+      await execa('ctr', ['-n', 'k8s.io', 'images', 'rm', init], { reject: false });
+      const r = await run(['--copy', '--image', toolkit, 'pod/with-init', '--', 'echo', 'pulled and ran']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toBe('pulled and ran\n');
+      // the kubelet's order: the copy's own init container (the toolkit), the original's, then the debugger (present by then)
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('Pull'))).toEqual([`Pulling ${toolkit}...`, `Pulled ${toolkit}`, `Pulling ${init}...`, `Pulled ${init}`]);
+      expect(r.stderr).toMatch(NOTICE('with-init'));
+      expect(await copies()).toBe('');
+    } finally {
+      await kubectl(['delete', 'pod', '-n', ns, 'with-init', '--grace-period=0', '--force']).catch(() => undefined);
+      for (const image of [toolkit, init]) {
+        await execa('ctr', ['-n', 'k8s.io', 'images', 'rm', image], { reject: false });
+        // the registry forgets the tag (it keeps its tags in memory)
+        await fetch(`http://${image.replace(/^([^/]+)\/(.*):([^:]+)$/, '$1/v2/$2/manifests/$3')}`, { method: 'DELETE' }).catch(() => undefined);
+      }
+    }
+  }, 180_000);
 
   it('SIGKILL of the CLI mid-session: sessions lists the copy, and the reaper deletes it', async () => {
     const cli = sidekickProcess(['exec', '-q', '-n', ns, '--copy', 'pod/crashing', '--', 'sleep', '600'], { env, timeout: 150_000 });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { copyCleanup, copyNames, copyRunArgs, snapshotLayers } from '../../src/runtimes/containerd/copy.js';
+import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { copyCleanup, copyNames, snapshotLayers } from '../../src/runtimes/containerd/copy.js';
+import { copyRunArgs, insideRoot, mountOption, originalMounts, validHostname } from '../../src/runtimes/containerd/copy-view.js';
 import { exitStatusOf, getRequest, protoFields } from '../../src/runtimes/containerd/task-status.js';
 import type { Ctr } from '../../src/runtimes/containerd/ctr.js';
 import type { DebuggerSpec } from '../../src/runtimes/runtime.js';
@@ -33,11 +37,73 @@ describe('a stopped containerd container as layers of a copy', () => {
     expect(recipe.args.slice(2)).toEqual(['/usr/bin/ctr', '/run/containerd/containerd.sock', 'default', spec.name, n.dir, n.snapshot, 'overlayfs']);
   });
 
-  it('shows the copy with a read-only procfs and harmless devices only', () => {
+  it('removes the hostname namespace file before the directory', () => {
+    const spec = { name: 'sidekick-app-1a2b3c' } as DebuggerSpec;
+    const recipe = copyCleanup({ file: '/usr/bin/ctr', socket: '/s' } as Ctr, 'default', 'overlayfs', spec);
+    if (recipe.kind !== 'exec') throw new Error('an exec recipe');
+    const script = recipe.args[1]!;
+    expect(script.indexOf('umount "$4/uts"')).toBeLessThan(script.indexOf('rmdir "$4" '));
+  });
+});
+
+describe("a containerd copy's view: what a running container of the original's spec sees", () => {
+  it("a read-only procfs, the debugger's own /dev (its terminal in /dev/pts), a read-only sysfs with its firmware hidden", () => {
     const { options, env } = copyRunArgs('/tmp/x/root');
     expect(env).toEqual({ SIDEKICK_TARGET_ROOT: '/.sidekick/root' });
-    expect(options.find((o) => o.includes('type=proc'))).toMatch(/options=ro:/);
-    expect(options.filter((o) => o.includes('src=/dev/')).map((o) => /src=\/dev\/(\w+)/.exec(o)![1])).toEqual(['null', 'zero', 'full', 'random', 'urandom', 'tty']);
+    expect(options).toEqual([
+      '--mount=type=bind,src=/tmp/x/root,dst=/.sidekick/root,options=rbind:rw',
+      '--mount=type=proc,src=proc,dst=/.sidekick/root/proc,options=ro:nosuid:noexec:nodev',
+      // relative to the bundle: the debugger's own root
+      '--mount=type=bind,src=rootfs/dev,dst=/.sidekick/root/dev,options=rbind:rw',
+      '--mount=type=sysfs,src=sysfs,dst=/.sidekick/root/sys,options=ro:nosuid:noexec:nodev',
+      '--mount=type=tmpfs,src=tmpfs,dst=/.sidekick/root/sys/firmware,options=ro:nosuid:noexec:nodev',
+    ]);
+    expect(copyRunArgs('/tmp/x/root', [], '/tmp/x/uts').options.at(-1)).toBe('--with-ns=uts:/tmp/x/uts');
+  });
+
+  it("the original's binds read-only and its tmpfs fresh, in order; /proc, /dev, /sys and binds whose source is gone left out", () => {
+    const root = mkdtempSync(join(tmpdir(), 'sidekick-unit-'));
+    const options = originalMounts(root, [
+      { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid'] },
+      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid'] },
+      { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro'] },
+      { destination: '/run', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'mode=755', 'size=65536k'] },
+      { destination: '/data', type: 'bind', source: root, options: ['rbind', 'rw', 'rprivate'] },
+      { destination: '/etc/hosts', type: 'none', source: root, options: ['bind', 'nosuid'] },
+      { destination: '/gone', type: 'bind', source: '/no/such/dir', options: ['rbind'] },
+      { destination: '/x', type: 'nfs', source: 'server:/x' },
+    ]);
+    expect(options).toEqual([
+      '--mount=type=tmpfs,src=tmpfs,dst=/.sidekick/root/run,options=nosuid:mode=755:size=65536k',
+      `--mount=type=bind,src=${root},dst=/.sidekick/root/data,options=rbind:ro`,
+      `--mount=type=bind,src=${root},dst=/.sidekick/root/etc/hosts,options=bind:nosuid:ro`,
+    ]);
+  });
+
+  it('quotes a field with a comma, as ctr reads --mount as CSV', () => {
+    expect(mountOption('bind', '/a,b', '/c"d', ['rbind'])).toBe('--mount=type=bind,"src=/a,b","dst=/c""d",options=rbind');
+  });
+
+  it("follows the copy's symbolic links inside the copy, never out of it", () => {
+    const root = mkdtempSync(join(tmpdir(), 'sidekick-unit-'));
+    mkdirSync(join(root, 'srv'));
+    symlinkSync('/srv', join(root, 'data'));
+    symlinkSync('../../../../etc', join(root, 'srv', 'up'));
+    symlinkSync('loop', join(root, 'loop'));
+    expect(insideRoot(root, '/data/x')).toBe('/srv/x');
+    expect(insideRoot(root, '/srv/up/passwd')).toBe('/etc/passwd');
+    expect(insideRoot(root, '/new/dir/../file')).toBe('/new/file');
+    expect(() => insideRoot(root, '/loop/x')).toThrow(/too many symbolic links/);
+    // such a mount is left out, not the session
+    expect(originalMounts(root, [{ destination: '/loop/x', type: 'tmpfs', source: 'tmpfs' }])).toEqual([]);
+  });
+
+  it('sets only a hostname `hostname` takes as one', () => {
+    expect(validHostname('4f2a9c01b2d3')).toBe(true);
+    expect(validHostname('web.example')).toBe(true);
+    expect(validHostname('-n')).toBe(false);
+    expect(validHostname('')).toBe(false);
+    expect(validHostname(undefined)).toBe(false);
   });
 });
 

@@ -121,10 +121,15 @@ describe('a copy that does not run', () => {
 });
 
 describe('copies in listings', () => {
-  it('lists a session copy with its owner and original, not a kept one', () => {
+  it("lists a session copy with its owner and original; of a kept one, only its debugger while it runs", () => {
     const copy = copyPod(original, 'app', plan, debuggerContainer);
     expect(copyInfo({ ...copy, status: { phase: 'Running' } })).toMatchObject({ id: `k8s://shop/${plan.name}`, target: 'k8s://shop/api-7d9f/app', owner: 'me@host:1', running: true });
-    expect(copyInfo(copyPod(original, 'app', { ...plan, keep: true }, debuggerContainer))).toBeUndefined();
+    const kept = copyPod(original, 'app', { ...plan, keep: true }, debuggerContainer);
+    const dbg = debuggerContainer.name;
+    const status = (state: object) => ({ phase: 'Running', containerStatuses: [{ name: 'app', state: { running: {} } }, { name: dbg, state }] }) as V1Pod['status'];
+    expect(copyInfo({ ...kept, status: status({ running: { startedAt: new Date(0) } }) })).toMatchObject({ id: `k8s://shop/${plan.name}/${dbg}`, target: 'k8s://shop/api-7d9f/app', owner: 'me@host:1', running: true });
+    expect(copyInfo({ ...kept, status: status({ terminated: { exitCode: 0 } }) })).toBeUndefined();
+    expect(copyInfo(kept)).toBeUndefined();
     expect(copyInfo(original)).toBeUndefined();
   });
 });

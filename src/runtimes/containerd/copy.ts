@@ -7,14 +7,15 @@
  * (`ctr snapshots prepare`, which containerd's GC leaves alone). Overlayfs never writes to a lower
  * layer, so nothing reaches the original: what the session writes lands in that snapshot, removed at
  * the end. The overlay is mounted on this machine in a private directory and bound into the usual
- * debugger (the toolkit image as its root, its own namespaces) at COPY_ROOT, with a read-only procfs
- * (the session's processes, and the way back to the toolkit, /proc/PID/root) and a /dev of the
- * harmless devices; the entry script takes COPY_ROOT as the target's root (SIDEKICK_TARGET_ROOT).
+ * debugger (the toolkit image as its root, its own namespaces) at COPY_ROOT, with what a running
+ * container of the original's spec sees around its files (copy-view.ts: /proc, /dev with the
+ * session's terminal, /sys, the original's mounts, its hostname in a UTS namespace kept by a file
+ * here); the entry script takes COPY_ROOT as the target's root (SIDEKICK_TARGET_ROOT).
  * Everything is named after the debugger, so the reaper's recipe is known before the first step.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,13 +24,9 @@ import { debugLog } from '../../log.js';
 import type { CleanupRecipe, DebuggerSpec, Target } from '../runtime.js';
 import type { Ctr } from './ctr.js';
 import { CtrFailure, isGone } from './errors.js';
+import { hostnameNamespace, validHostname } from './copy-view.js';
 
 const run = promisify(execFile);
-
-/** Where the debugger sees the copy. */
-export const COPY_ROOT = '/.sidekick/root';
-// The devices a container gets that a copy's commands may need (redirections, random numbers, its terminal).
-const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
 
 /** The container's snapshot, as findTarget read it from the container's record. */
 export interface SnapshotRef {
@@ -54,10 +51,10 @@ export function chainId(diffIds: readonly string[]): string {
   return diffIds.reduce((chain, diff) => (chain ? `sha256:${createHash('sha256').update(`${chain} ${diff}`).digest('hex')}` : diff), '');
 }
 
-/** What a copy makes, all named after the debugger: a snapshot, and a directory holding the mount and ctr's pid file. */
+/** What a copy makes, all named after the debugger: a snapshot, and a directory holding the mount, the hostname's namespace and ctr's pid file. */
 export function copyNames(spec: Pick<DebuggerSpec, 'name'>) {
   const dir = join(tmpdir(), `sidekick-copy-${spec.name}`);
-  return { snapshot: `sidekick-copy-${spec.name}`, dir, root: join(dir, 'root'), run: join(dir, 'run') };
+  return { snapshot: `sidekick-copy-${spec.name}`, dir, root: join(dir, 'root'), uts: join(dir, 'uts'), run: join(dir, 'run') };
 }
 
 /** The layers of a snapshot's mount as `ctr snapshots mounts` prints it: top first. */
@@ -90,8 +87,8 @@ export function copyCleanup(ctr: Ctr, namespace: string, snapshotter: string, sp
         'c() { "$CTR" --address "$SOCK" -n "$NS" "$@" >/dev/null 2>&1; }',
         'CTR=$0 SOCK=$1 NS=$2',
         'c tasks rm -f "$3"; c containers rm "$3"',
-        // the mount goes before the directory: rm never reaches into the copy
-        'umount "$4/root" 2>/dev/null; rmdir "$4/root" 2>/dev/null; rm -rf "$4/run"; rmdir "$4" 2>/dev/null',
+        // the mounts go before the directory: rm never reaches into the copy
+        'umount "$4/root" 2>/dev/null; rmdir "$4/root" 2>/dev/null; umount "$4/uts" 2>/dev/null; rm -f "$4/uts"; rm -rf "$4/run"; rmdir "$4" 2>/dev/null',
         'c snapshots --snapshotter "$6" rm "$5"',
       ].join('\n'),
       ctr.file!,
@@ -105,39 +102,36 @@ export function copyCleanup(ctr: Ctr, namespace: string, snapshotter: string, sp
   };
 }
 
-/** The `ctr run` options that show the mounted copy at COPY_ROOT, and the entry script's input. */
-export function copyRunArgs(root: string): { options: string[]; env: Record<string, string> } {
-  return {
-    options: [
-      `--mount=type=bind,src=${root},dst=${COPY_ROOT},options=rbind:rw`,
-      // read-only: a procfs of its own is not masked as the container's /proc is (/proc/sys...)
-      `--mount=type=proc,src=proc,dst=${COPY_ROOT}/proc,options=ro:nosuid:noexec:nodev`,
-      `--mount=type=tmpfs,src=tmpfs,dst=${COPY_ROOT}/dev,options=nosuid:noexec:mode=755:size=64k`,
-      ...DEVICES.map((d) => `--mount=type=bind,src=/dev/${d},dst=${COPY_ROOT}/dev/${d},options=bind:rw`),
-    ],
-    env: { SIDEKICK_TARGET_ROOT: COPY_ROOT },
-  };
-}
-
 export interface Copy {
   /** the mounted copy on this machine */
   root: string;
+  /** a UTS namespace with the original's hostname, for the debugger to join */
+  uts?: string;
   /** a private directory for ctr's pid file */
   runDir: string;
   remove(): Promise<void>;
 }
 
 /** Makes the copy: a snapshot for its writes, and the overlay of the original's layers under it, mounted. */
-export async function makeCopy(ctr: Ctr, namespace: string, target: Target, source: SnapshotRef | ImageSnapshot, spec: DebuggerSpec): Promise<Copy> {
+export async function makeCopy(ctr: Ctr, namespace: string, target: Target, source: SnapshotRef | ImageSnapshot, spec: DebuggerSpec, hostname?: string): Promise<Copy> {
   const n = copyNames(spec);
   const snapshots = (...args: string[]) => ctr.run(namespace, ['snapshots', '--snapshotter', source.snapshotter, ...args]);
   let made = false;
   let mounted = false;
   let prepared = false;
+  let named: Promise<boolean> | undefined;
   const remove = async () => {
+    // its file is bound (or about to be) whether or not `hostname` then worked
+    if (named) await named.then(() => run('umount', [n.uts])).catch(() => undefined);
     if (mounted) await run('umount', [n.root]).then(() => (mounted = false), (e: unknown) => debugLog(`umount ${n.root}: ${String(e)}`));
     // never recursive over a mount that stayed, nor over a directory of that name not made here
-    if (made && !mounted) rmSync(n.dir, { recursive: true, force: true });
+    if (made && !mounted) {
+      try {
+        rmSync(n.dir, { recursive: true, force: true });
+      } catch (e) {
+        debugLog(`could not remove ${n.dir}: ${String(e)}`);
+      }
+    }
     if (prepared) {
       await snapshots('rm', n.snapshot).catch((e: unknown) => {
         if (!isGone(e)) debugLog(`could not remove snapshot ${n.snapshot}: ${String(e)}`);
@@ -186,6 +180,11 @@ export async function makeCopy(ctr: Ctr, namespace: string, target: Target, sour
     mkdirSync(n.root);
     mkdirSync(n.run);
     const t0 = Date.now();
+    // the hostname's namespace is made while containerd prepares the snapshots
+    if (validHostname(hostname)) {
+      closeSync(openSync(n.uts, 'w'));
+      named = hostnameNamespace(n.uts, hostname);
+    }
     const options = 'key' in source ? await containerOverlay(source) : await imageOverlay(source);
     await run('mount', ['-t', 'overlay', 'overlay', '-o', options, n.root]).catch((e: unknown) => {
       throw new UserError(`cannot mount a copy of ${target.address}: ${String((e as { stderr?: string }).stderr || e).trim()}`, {
@@ -194,8 +193,9 @@ export async function makeCopy(ctr: Ctr, namespace: string, target: Target, sour
       });
     });
     mounted = true;
+    const uts = (await named) ? n.uts : undefined;
     debugLog(`copy of ${target.address} mounted at ${n.root} after ${Date.now() - t0} ms`);
-    return { root: n.root, runDir: n.run, remove };
+    return { root: n.root, uts, runDir: n.run, remove };
   } catch (e) {
     await remove();
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new UserError(`${n.dir} exists already`, { hint: 'pick another --name' });
@@ -211,7 +211,9 @@ export async function removeLeftCopy(ctr: Ctr, namespace: string, debuggerName: 
   const n = copyNames({ name: debuggerName });
   if (existsSync(n.dir)) {
     await run('umount', [n.root]).catch(() => undefined);
-    const mounted = readFileSync('/proc/self/mounts', 'utf8').includes(` ${n.root} `);
+    await run('umount', [n.uts]).catch(() => undefined);
+    const mounts = readFileSync('/proc/self/mounts', 'utf8');
+    const mounted = mounts.includes(` ${n.root} `) || mounts.includes(` ${n.uts} `);
     // never recursive over a mount that stayed
     if (!mounted) rmSync(n.dir, { recursive: true, force: true });
   }

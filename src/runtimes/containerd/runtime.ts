@@ -73,6 +73,7 @@ interface ContainerInfo {
   SnapshotKey?: string;
   Snapshotter?: string;
   Spec?: {
+    hostname?: string;
     process?: { args?: string[]; env?: string[]; cwd?: string; terminal?: boolean; user?: { uid?: number; gid?: number; username?: string } };
     linux?: { resources?: { memory?: { limit?: number } } };
     mounts?: SpecMount[];
@@ -93,6 +94,8 @@ interface TargetMeta {
   pid: number;
   /** the target's mounts, when findTarget read them */
   mounts?: SpecMount[];
+  /** a stopped target's hostname, for its copy */
+  hostname?: string;
   /** a stopped target's snapshot, or an image's (image://), which its copy is made of */
   copyOf?: SnapshotRef | ImageSnapshot;
 }
@@ -208,7 +211,13 @@ export class ContainerdRuntime implements Runtime {
     const state = task ? (exitCode === undefined ? task.status.toLowerCase() : 'exited') : 'created';
     const config = specConfig(info);
     for (const note of configNotes(config)) debugLog(`${this.engine}: ${note}`);
-    const engineState: TargetMeta = { namespace, pid: 0, copyOf: { snapshotter: info.Snapshotter || 'overlayfs', key: info.SnapshotKey! } };
+    const engineState: TargetMeta = {
+      namespace,
+      pid: 0,
+      mounts: info.Spec?.mounts ?? [],
+      hostname: info.Spec?.hostname,
+      copyOf: { snapshotter: info.Snapshotter || 'overlayfs', key: info.SnapshotKey! },
+    };
     return { engine: this.engine, ...shown, id: info.ID, image: info.Image ?? '', running: false, stopped: { state, exitCode: exitCode ?? 0 }, engineState, config };
   }
 
@@ -286,14 +295,15 @@ export class ContainerdRuntime implements Runtime {
 
   /**
    * A stopped target's (or an image's) debugger: in namespaces of its own, with a copy of the
-   * target's filesystem mounted for the entry script to take as the target's root (copy.ts).
+   * target's filesystem mounted for the entry script to take as the target's root (copy.ts), seen
+   * as the original saw it (copy-view.ts).
    */
   private async createCopyDebugger(target: Target, copyOf: SnapshotRef | ImageSnapshot, spec: DebuggerSpec, progress: Progress): Promise<Debugger> {
-    const { namespace } = this.meta(target);
-    const { makeCopy, copyRunArgs, copyCleanup } = await import('./copy.js');
-    const copy = await makeCopy(this.ctr, namespace, target, copyOf, spec);
+    const { namespace, mounts, hostname } = this.meta(target);
+    const [{ makeCopy, copyCleanup }, { copyRunArgs }] = await Promise.all([import('./copy.js'), import('./copy-view.js')]);
+    const copy = await makeCopy(this.ctr, namespace, target, copyOf, spec, hostname);
     try {
-      const shown = copyRunArgs(copy.root);
+      const shown = copyRunArgs(copy.root, mounts, copy.uts);
       const env = { ...asConfiguredUser(target.config, spec), ...shown.env };
       const dbg = await this.runDebugger(namespace, { ...spec, env }, progress, shown.options, copy.runDir, copyCleanup(this.ctr, namespace, copyOf.snapshotter, spec));
       return {

@@ -2,12 +2,13 @@
  * `sidekick exec --copy k8s://NS/POD[/CONTAINER]`: the session runs in a copy of the pod
  * (pod-copy.ts) whose container waits instead of crashing, with the debugger as the copy's own
  * last container. The story: create the copy, wait for its container to run (the scheduler's or the
- * kubelet's reason when it cannot, within the start timeout), then run the debugger as a node
+ * kubelet's reason when it cannot, within the start timeout; the node's pulls of the copy's images,
+ * init containers' included, shown as the ephemeral debugger's are), then run the debugger as a node
  * debugger's runs (debugger.ts: handshake, exit mark) and delete the copy when the session ends. The
  * reaper is armed with the copy's deletion before it is created (copyCleanup, through
  * Runtime.plannedCleanup), so a SIGKILLed CLI leaves nothing either. With --keep the copy stays
  * and only the debugger's processes end (its holder still runs: a plain `sidekick exec` reaches it
- * as any running pod). The original pod is only read.
+ * as any running pod), by the reaper too. The original pod is only read.
  */
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { UserError } from '../../errors.js';
@@ -15,8 +16,9 @@ import { debugLog } from '../../log.js';
 import type { CleanupRecipe, Debugger, DebuggerSpec, Progress, Target } from '../runtime.js';
 import { asConfiguredUser } from '../target-config.js';
 import type { KubeClient } from './client.js';
-import { cleanupRecipe, ownDebuggerContainer, podDebugger } from './debugger.js';
+import { cleanupRecipe, containerName, ownDebuggerContainer, podDebugger } from './debugger.js';
 import { apiMessage, apiStatus } from './errors.js';
+import { NodePulls, podContainers } from './node-pulls.js';
 import { containerTrouble, copyFailure, copyPod, HOLDER_PRELUDE, pendingReason, type CopyPlan } from './pod-copy.js';
 
 /** What findTarget learned for a copy: the original pod, the container to hold, the plan. */
@@ -31,9 +33,10 @@ export function copyStateOf(target: Target): CopyState | undefined {
   return state?.plan ? (state as CopyState) : undefined;
 }
 
-/** The reaper's recipe: delete the copy (its debugger goes with it); none for a kept copy. */
-export function copyCleanup(k: KubeClient, copy: CopyState): CleanupRecipe | undefined {
-  return copy.plan.keep ? undefined : cleanupRecipe(k, `${copy.original.metadata!.namespace}/${copy.plan.name}`);
+/** The reaper's recipe: delete the copy (its debugger goes with it); of a kept copy, end its debugger's processes. */
+export function copyCleanup(k: KubeClient, copy: CopyState, spec: DebuggerSpec): CleanupRecipe {
+  const pod = `${copy.original.metadata!.namespace}/${copy.plan.name}`;
+  return cleanupRecipe(k, copy.plan.keep ? `${pod}/${containerName(spec)}` : pod);
 }
 
 /** Said once the copy runs: what the original does, and where the session is. */
@@ -49,16 +52,17 @@ export async function createCopyDebugger(k: KubeClient, target: Target, copy: Co
   const { name, keep } = copy.plan;
   // the session runs as the container's user, as the app would
   const session = { ...spec, env: asConfiguredUser(target.config, spec) };
-  const container = spec.name.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63).replace(/-+$/, '');
+  const container = containerName(spec);
   const debuggerContainer = ownDebuggerContainer(container, session, { script: HOLDER_PRELUDE, arg0: 'sidekick-copy' }, literal);
   let created = false;
   try {
     const t0 = Date.now();
-    await createCopy(k, target, copy, debuggerContainer);
+    const pod = await createCopy(k, target, copy, debuggerContainer);
     created = true;
-    await untilCopyRuns(k, target, namespace, name, copy.container);
+    const pulls = new NodePulls(k.api, { namespace, pod: name }, podContainers(pod), progress);
+    await untilCopyRuns(k, target, namespace, name, copy.container, pulls);
     debugLog(`kubernetes: the copy ${namespace}/${name} runs after ${Date.now() - t0} ms`);
-    const dbg = podDebugger(k, { namespace, pod: name, container, own: true, keep }, session, spec.image, progress);
+    const dbg = podDebugger(k, { namespace, pod: name, container, own: true, keep }, session, spec.image, progress, pulls);
     return { ...dbg, notice: copyNotice(copy) };
   } catch (e) {
     // a copy that never served a session is not kept, --keep or not
@@ -67,7 +71,7 @@ export async function createCopyDebugger(k: KubeClient, target: Target, copy: Co
   }
 }
 
-async function createCopy(k: KubeClient, target: Target, copy: CopyState, debuggerContainer: V1Container): Promise<void> {
+async function createCopy(k: KubeClient, target: Target, copy: CopyState, debuggerContainer: V1Container): Promise<V1Pod> {
   const namespace = copy.original.metadata!.namespace!;
   const pod = copyPod(copy.original, copy.container, copy.plan, debuggerContainer);
   try {
@@ -84,6 +88,7 @@ async function createCopy(k: KubeClient, target: Target, copy: CopyState, debugg
     throw new UserError(`cannot create a copy of ${target.address}: ${message}`, { cause: e });
   }
   debugLog(`kubernetes: created the copy ${namespace}/${copy.plan.name} of ${target.address}${copy.plan.keep ? ' (kept)' : ''}`);
+  return pod;
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -93,21 +98,29 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * timeout. A signal ends the wait at once (the CLI's handler waits for work in flight before it
  * cleans up, and a copy may wait minutes to be scheduled), and the copy is deleted.
  */
-async function untilCopyRuns(k: KubeClient, target: Target, namespace: string, name: string, container: string): Promise<V1Pod> {
+async function untilCopyRuns(k: KubeClient, target: Target, namespace: string, name: string, container: string, pulls: NodePulls): Promise<V1Pod> {
   let signal: string | undefined;
   const stop = (s: string) => (signal = s);
   for (const s of SIGNALS) process.once(s, stop);
   try {
-    return await pollCopy(k, target, namespace, name, container, () => signal);
+    return await pollCopy(k, target, namespace, name, container, pulls, () => signal);
   } finally {
     for (const s of SIGNALS) process.off(s, stop);
   }
 }
 
-async function pollCopy(k: KubeClient, target: Target, namespace: string, name: string, container: string, interrupted: () => string | undefined): Promise<V1Pod> {
+async function pollCopy(
+  k: KubeClient,
+  target: Target,
+  namespace: string,
+  name: string,
+  container: string,
+  pulls: NodePulls,
+  interrupted: () => string | undefined,
+): Promise<V1Pod> {
   const timeoutMs = k.opts.startTimeoutMs ?? 120_000;
   const end = Date.now() + timeoutMs;
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     if (interrupted()) throw new UserError(`${interrupted()} while the copy ${namespace}/${name} was starting`, { hint: 'it was deleted' });
     let pod: V1Pod;
     try {
@@ -125,6 +138,8 @@ async function pollCopy(k: KubeClient, target: Target, namespace: string, name: 
         hint: 'it was deleted; --pod-running-timeout waits longer',
       });
     }
+    // a copy slow to start may be waiting for its images: say so, as for the ephemeral debugger
+    if (attempt % 4 === 0) await pulls.look();
     await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -17,7 +17,7 @@ import { exitCodeOf, openChannels, type Channels } from './channels.js';
 import type { KubeClient } from './client.js';
 import { apiMessage } from './errors.js';
 import { ExitMarkFilter } from './exit-mark.js';
-import { NodePulls } from './node-pulls.js';
+import { debuggerContainer, NodePulls } from './node-pulls.js';
 import { podSecurityContext } from './security.js';
 
 /** Waiting reasons after which a container will not start without a change. */
@@ -45,6 +45,11 @@ export interface PodTarget {
   keep?: boolean;
 }
 
+/** A debugger's container name: its spec's name as Kubernetes takes one (a DNS label). */
+export function containerName(spec: Pick<DebuggerSpec, 'name'>): string {
+  return spec.name.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63).replace(/-+$/, '');
+}
+
 /** The debugger's status in its pod. */
 export function statusOf(pod: V1Pod, where: PodTarget): V1ContainerStatus | undefined {
   return (where.own ? pod.status?.containerStatuses : pod.status?.ephemeralContainerStatuses)?.find((s) => s.name === where.container);
@@ -57,9 +62,8 @@ export function statusOf(pod: V1Pod, where: PodTarget): V1ContainerStatus | unde
  * test: the kubelet accepts an attach to a created container that has not started, and the
  * go-ahead line is lost.) The status supplies the reason when the container cannot start.
  */
-async function attachWhenRunning(k: KubeClient, where: PodTarget, path: string, image: string, progress: Progress): Promise<Channels> {
+async function attachWhenRunning(k: KubeClient, where: PodTarget, path: string, image: string, pulls: NodePulls): Promise<Channels> {
   const end = Date.now() + (k.opts.startTimeoutMs ?? 120_000);
-  const pulls = new NodePulls(k.api, where, image, progress);
   await untilRunning(k, where, image, end, pulls);
   try {
     // a pull too quick to be seen while waiting is still told (while attaching, so it costs no
@@ -161,12 +165,16 @@ export function cleanupRecipe(k: KubeClient, id: string): CleanupRecipe {
   return { kind: 'exec', file, args: [cli, 'cleanup', '--only', `k8s://${id}`, '-q', ...flags] };
 }
 
-/** The Debugger for a container just added to a pod (ephemeral), or a debugger pod just created (own). */
-export function podDebugger(k: KubeClient, where: PodTarget, spec: DebuggerSpec, image: string, progress: Progress): Debugger {
+/**
+ * The Debugger for a container just added to a pod (ephemeral), or a debugger pod just created (own);
+ * `pulls` tells the node's pulls while it starts (by default, of its own image).
+ */
+export function podDebugger(k: KubeClient, where: PodTarget, spec: DebuggerSpec, image: string, progress: Progress, pulls?: NodePulls): Debugger {
+  const watch = () => pulls ?? new NodePulls(k.api, where, [debuggerContainer(where, image)], progress);
   let channels: Channels | undefined;
   const mark = new ExitMarkFilter();
-  // its address, as removeDebugger reads it: a pod of its own is NS/POD
-  const id = where.own ? `${where.namespace}/${where.pod}` : `${where.namespace}/${where.pod}/${where.container}`;
+  // its address, as removeDebugger reads it: a pod of its own is NS/POD, unless kept (only its debugger goes)
+  const id = where.own && !where.keep ? `${where.namespace}/${where.pod}` : `${where.namespace}/${where.pod}/${where.container}`;
   const attachPath = (tty: boolean) =>
     `/api/v1/namespaces/${where.namespace}/pods/${where.pod}/attach?container=${where.container}&stdin=true&stdout=true&stderr=${!tty}&tty=${tty}`;
   return {
@@ -176,7 +184,7 @@ export function podDebugger(k: KubeClient, where: PodTarget, spec: DebuggerSpec,
     orphanCleanup: cleanupRecipe(k, id),
     launch: async (options: LaunchOptions = {}): Promise<Launched> => {
       // The container runs already, its entry script waiting for the go-ahead line: attach, then send it.
-      const open = await attachWhenRunning(k, where, attachPath(spec.tty), image, progress);
+      const open = await attachWhenRunning(k, where, attachPath(spec.tty), image, watch());
       channels = open;
       // the exit mark travels on stderr, which a terminal merges into stdout
       const stdout = open.stdout.pipe(spec.tty ? mark : new PassThrough());
@@ -198,7 +206,7 @@ export function podDebugger(k: KubeClient, where: PodTarget, spec: DebuggerSpec,
     // exec -d (ephemeral debuggers only, see runtime.ts): the go-ahead line is sent as at launch,
     // then the connection closes; its stdin stays open (stdinOnce off) for `sidekick attach`
     startDetached: async () => {
-      const open = await attachWhenRunning(k, where, attachPath(spec.tty), image, progress);
+      const open = await attachWhenRunning(k, where, attachPath(spec.tty), image, watch());
       open.stdin.write('go\n');
       // the first output (a prompt), or a moment, says the line went through before the close
       await new Promise((resolve) => {

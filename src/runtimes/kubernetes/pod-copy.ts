@@ -167,9 +167,13 @@ export function pendingReason(pod: V1Pod, container: string): string {
   return waiting ? `${phase}: ${waiting.reason}${waiting.message ? `: ${waiting.message.split('\n')[0]}` : ''}` : phase;
 }
 
-/** A copy made for a session, for `sidekick sessions` and `cleanup` (its address k8s://NS/POD); kept copies are not sessions. */
+/**
+ * A copy made for a session, for `sidekick sessions` and `cleanup` (its address k8s://NS/POD); of a
+ * kept copy, only its debugger while it runs (k8s://NS/POD/CONTAINER: `cleanup` ends it, the copy stays).
+ */
 export function copyInfo(pod: V1Pod): DebuggerInfo | undefined {
   const meta = pod.metadata!;
+  if (meta.labels?.[COPY_LABEL] === 'kept') return keptDebuggerInfo(pod);
   if (meta.labels?.[COPY_LABEL] !== 'session') return undefined;
   const running = pod.status?.phase === 'Running' && !meta.deletionTimestamp;
   return {
@@ -180,6 +184,24 @@ export function copyInfo(pod: V1Pod): DebuggerInfo | undefined {
     status: meta.deletionTimestamp ? 'deleting' : `copy, ${(pod.status?.phase ?? 'pending').toLowerCase()}`,
     running,
     created: new Date(meta.creationTimestamp ?? Date.now()),
+    owner: meta.annotations?.[COPY_OWNER],
+  };
+}
+
+/** A kept copy's debugger (its last container), while it runs. */
+function keptDebuggerInfo(pod: V1Pod): DebuggerInfo | undefined {
+  const meta = pod.metadata!;
+  const name = pod.spec?.containers.at(-1)?.name;
+  const running = pod.status?.containerStatuses?.find((s) => s.name === name)?.state?.running;
+  if (!name || !running) return undefined;
+  return {
+    engine: 'kubernetes',
+    id: `k8s://${meta.namespace}/${meta.name}/${name}`,
+    name,
+    target: meta.annotations?.[COPY_OF] ?? '',
+    status: `running in kept copy ${meta.name}`,
+    running: true,
+    created: new Date(running.startedAt ?? meta.creationTimestamp ?? Date.now()),
     owner: meta.annotations?.[COPY_OWNER],
   };
 }

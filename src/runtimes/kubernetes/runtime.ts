@@ -24,7 +24,7 @@ import type {
 } from '../runtime.js';
 import { KubeClient } from './client.js';
 import { namespaceFor, type KubeOptions } from './config.js';
-import { endDebugger, podDebugger, type PodTarget } from './debugger.js';
+import { containerName, endDebugger, podDebugger, statusOf, type PodTarget } from './debugger.js';
 import { apiMessage, apiStatus } from './errors.js';
 import type { KubeRest } from './rest.js';
 import type { Profile } from '../security.js';
@@ -175,9 +175,9 @@ export class KubernetesRuntime implements Runtime {
   }
 
   /** The copy of a crash-looping pod is made before its debugger: the reaper learns how to delete it first. */
-  async plannedCleanup(target: Target): Promise<CleanupRecipe | undefined> {
+  async plannedCleanup(target: Target, spec: DebuggerSpec): Promise<CleanupRecipe | undefined> {
     const copy = copyStateOf(target);
-    return copy && copyCleanup(this.k, copy);
+    return copy && copyCleanup(this.k, copy, spec);
   }
 
   /** ConfigMaps and Secrets for valueFrom/envFrom, each read once; a refusal says which right is missing. */
@@ -253,7 +253,7 @@ export class KubernetesRuntime implements Runtime {
     // In a pod sharing one process namespace, PID 1 is the pause container: find the target by its ID.
     const containerId = podSpec.status?.containerStatuses?.find((s) => s.name === container)?.containerID?.replace(/^\w+:\/\//, '');
     if (podSpec.spec?.shareProcessNamespace && containerId) env.SIDEKICK_TARGET_CGROUP = containerId;
-    const name = spec.name.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63).replace(/-+$/, '');
+    const name = containerName(spec);
     const ephemeral: V1EphemeralContainer = {
       name,
       image: spec.image,
@@ -386,6 +386,17 @@ export class KubernetesRuntime implements Runtime {
     if (address.container === undefined && pod?.metadata?.labels?.[COPY_LABEL] === 'session') {
       await this.api.deletePod(where.namespace, where.pod);
       return { name: where.pod, target: pod.metadata.annotations?.[COPY_OF] ?? '' };
+    }
+    // k8s://NS/POD/CONTAINER, the debugger of a kept copy (--keep): its processes end and the copy
+    // stays, unless it never ran a session (the CLI was killed while it started)
+    if (pod?.metadata?.labels?.[COPY_LABEL] === 'kept' && pod.spec?.containers.at(-1)?.name === where.container) {
+      const own = { ...where, own: true };
+      const state = statusOf(pod, own)?.state;
+      // ended already: nothing left to end, and the copy is kept
+      if (state?.terminated) return undefined;
+      if (state?.running) await endDebugger(this.k, own, pod);
+      else await this.api.deletePod(where.namespace, where.pod);
+      return { name: where.container, target: pod.metadata.annotations?.[COPY_OF] ?? '' };
     }
     // only a sidekick debugger is ended, whatever the address names; one that ended already has
     // nothing left to end, and cannot be removed (sessions still lists it)
