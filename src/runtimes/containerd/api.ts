@@ -113,7 +113,9 @@ export class ContainerdApi {
     } catch (e) {
       debugLog(`containerd API: ${method.replace(/^.*\.v1\./, '')} in ${namespace}: ${(e as Error).message}`);
       if (e instanceof GrpcStatusError) throw e;
-      throw this.ctr.connectionFailure(e as NodeJS.ErrnoException);
+      // a call cut by its connection's failure carries that failure as its cause
+      const cause = (e as Error).cause;
+      throw this.ctr.connectionFailure((cause instanceof Error ? cause : e) as NodeJS.ErrnoException);
     }
   }
 
