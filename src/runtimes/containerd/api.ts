@@ -19,6 +19,7 @@ export interface ContainerInfo {
   SnapshotKey?: string;
   Snapshotter?: string;
   Spec?: {
+    hostname?: string;
     process?: { args?: string[]; env?: string[]; cwd?: string; terminal?: boolean; user?: { uid?: number; gid?: number; username?: string } };
     linux?: { resources?: { memory?: { limit?: number } } };
     mounts?: SpecMount[];
