@@ -21,7 +21,7 @@ describe("containerd's Tasks API messages", () => {
       Buffer.from([field(8, 0), 1]),
     ]);
     const task = processOf(framed(Buffer.concat([Buffer.from([field(1, 2), process.length]), process])));
-    expect(task).toEqual({ status: RUNNING, stdin: '/f/c-stdin', stdout: '/f/c-stdout', stderr: '', terminal: true, exitStatus: 0, exitedAt: undefined });
+    expect(task).toEqual({ pid: 0, status: RUNNING, stdin: '/f/c-stdin', stdout: '/f/c-stdout', stderr: '', terminal: true, exitStatus: 0, exitedAt: undefined });
   });
 
   it("reads an ended task's exit code and end time (Timestamp{seconds})", () => {

@@ -50,7 +50,7 @@ export class Ctr {
   }
 
   /** Fails fast and clearly where ctr would retry for seconds: no socket file, or no right to reach it. */
-  private checkSocket(): void {
+  checkSocket(): void {
     if (this.checked) return;
     if (!this.file) throw this.unreachable('its client "ctr" is not installed');
     if (!this.probe.endpoint.socketPath) throw this.unreachable('containerd listens on a unix socket: give unix:///PATH');
@@ -63,6 +63,12 @@ export class Ctr {
       throw this.unreachable();
     }
     this.checked = true;
+  }
+
+  /** A connection of sidekick's own to the socket (the gRPC API, api.ts) that failed, said as ctr's failures are. */
+  connectionFailure(e: NodeJS.ErrnoException): UserError {
+    if (e.code === 'EACCES' || e.code === 'EPERM') return denied(this.socket, e);
+    return this.unreachable(e.code === 'ECONNREFUSED' ? 'connection refused' : e.code ? undefined : e.message);
   }
 
   /** Connection problems in ctr's words, as one-line errors; undefined for anything else. */

@@ -34,6 +34,7 @@ import {
   type TargetDetails,
   type TargetInfo,
 } from '../runtime.js';
+import type { ContainerdApi, ContainerInfo, TaskInfo } from './api.js';
 import type { Ctr } from './ctr.js';
 import type { ImageSnapshot, SnapshotRef } from './copy.js';
 import { ctrDebugger } from './debugger.js';
@@ -63,21 +64,6 @@ export interface ContainerdFlavor {
   naming: Naming;
   /** the namespace of an address that names none */
   defaultNamespace: string;
-}
-
-interface ContainerInfo {
-  ID: string;
-  Image?: string;
-  Labels?: Record<string, string> | null;
-  CreatedAt?: string;
-  SnapshotKey?: string;
-  Snapshotter?: string;
-  Spec?: {
-    hostname?: string;
-    process?: { args?: string[]; env?: string[]; cwd?: string; terminal?: boolean; user?: { uid?: number; gid?: number; username?: string } };
-    linux?: { resources?: { memory?: { limit?: number } } };
-    mounts?: SpecMount[];
-  };
 }
 
 /** The parts of an image's config (OCI or Docker) that say how it starts. */
@@ -122,6 +108,8 @@ export class ContainerdRuntime implements Runtime {
   private readonly label: string;
   /** image checks asked (or asked ahead) in this CLI run: namespace and reference to the answer */
   private readonly imagesAsked = new Map<string, Promise<boolean>>();
+  /** the gRPC API of the lookups that find a target (api.ts), loaded at the first */
+  private apiLoaded?: Promise<ContainerdApi>;
 
   constructor(
     private readonly flavor: ContainerdFlavor,
@@ -132,6 +120,10 @@ export class ContainerdRuntime implements Runtime {
     this.engine = flavor.naming.engine;
     this.label = flavor.naming.engine;
     this.endpoint = endpointUrl;
+  }
+
+  private api(): Promise<ContainerdApi> {
+    return (this.apiLoaded ??= import('./api.js').then(({ ContainerdApi }) => new ContainerdApi(this.ctr)));
   }
 
   private async info(namespace: string, id: string): Promise<ContainerInfo> {
@@ -149,20 +141,19 @@ export class ContainerdRuntime implements Runtime {
   async findTarget(address: TargetAddress, options: FindOptions = {}): Promise<Target> {
     const { name } = address;
     const namespace = address.namespace ?? this.flavor.defaultNamespace;
-    // Asked at once: the name as an exact ID is the common case, and then nothing is left to ask.
-    // The list of all IDs (for a prefix) is asked only when the name is no ID: one ctr fewer.
+    // Asked at once, on one connection to containerd's API (api.ts): the name as an exact ID is the
+    // common case, and then nothing is left to ask. All containers (for a prefix) only when the name is no ID.
     const nameFilter = this.naming.nameFilter(name);
+    const api = await this.api();
     if (options.toolkit && options.toolkit.pull !== 'always') this.imagePresent(namespace, normalizeRef(options.toolkit.image));
-    const [named, tasks, exact] = await Promise.all([
-      nameFilter ? this.ctr.run(namespace, ['containers', 'ls', '-q', nameFilter]) : Promise.resolve(''),
-      this.tasks(namespace),
-      this.info(namespace, name).catch((e: unknown) => {
-        if (e instanceof CtrFailure) return undefined;
-        throw e;
-      }),
+    // the name's task is asked on the same guess; a name that is no ID asks again by ID
+    const [named, exact, exactTask] = await Promise.all([
+      nameFilter ? api.containers(namespace, [nameFilter]) : Promise.resolve([]),
+      api.container(namespace, name),
+      api.task(namespace, name),
     ]);
-    const byName = words(named);
-    const matches = byName.length ? byName : exact ? [exact.ID] : matchId(words(await this.ctr.run(namespace, ['containers', 'ls', '-q'])), name);
+    const found = named.length ? named : exact ? [exact] : await api.containers(namespace);
+    const matches = named.length || exact ? found.map((c) => c.ID) : matchId(found.map((c) => c.ID), name);
     if (matches.length > 1) {
       const shown = matches.slice(0, 8).map(shortId).join(', ') + (matches.length > 8 ? ', ...' : '');
       throw new UserError(`ID prefix "${name}" matches several containers in namespace ${namespace}: ${shown}`, {
@@ -172,12 +163,12 @@ export class ContainerdRuntime implements Runtime {
     }
     const id = matches[0];
     if (id === undefined) throw await this.notFound(address, namespace);
-    const info = exact?.ID === id ? exact : await this.info(namespace, id);
+    const info = found.find((c) => c.ID === id)!;
+    const task = id === name ? exactTask : await api.task(namespace, id);
     const labels = info.Labels ?? {};
     // A bare name: a container named by nerdctl is found as nerdctl://, any other as containerd://, never twice.
     if (address.engine === undefined && !this.naming.owns(labels[NERDCTL_NAME] !== undefined)) throw await this.notFound(address, namespace);
     const { address: canonical, name: shown } = this.naming.show(namespace, id, labels);
-    const task = tasks.get(id);
     if (task?.status === 'PAUSED') {
       throw new UserError(`target ${canonical} is paused`, { hint: this.hint(namespace, id, labels, 'resume'), kind: 'not-running' });
     }
@@ -204,10 +195,9 @@ export class ContainerdRuntime implements Runtime {
   }
 
   /** A container that does not run, for a session in a copy of its snapshot (FindOptions.copyStopped). */
-  private async stoppedTarget(namespace: string, info: ContainerInfo, task: TaskState | undefined, shown: { address: string; name: string }): Promise<Target> {
+  private stoppedTarget(namespace: string, info: ContainerInfo, task: TaskInfo | undefined, shown: { address: string; name: string }): Target {
     // a task that ran and stopped keeps its exit code, which only containerd's API tells
-    const { taskExitCode } = await import('./task-status.js');
-    const exitCode = task?.status === 'STOPPED' ? await taskExitCode(this.ctr.socket, namespace, info.ID) : undefined;
+    const exitCode = task?.status === 'STOPPED' ? task.exitStatus : undefined;
     const state = task ? (exitCode === undefined ? task.status.toLowerCase() : 'exited') : 'created';
     const config = specConfig(info);
     for (const note of configNotes(config)) debugLog(`${this.engine}: ${note}`);
@@ -398,7 +388,7 @@ export class ContainerdRuntime implements Runtime {
   }
 
   private async hasImage(namespace: string, ref: string): Promise<boolean> {
-    return words(await this.ctr.run(namespace, ['images', 'ls', '-q', `name==${quote(ref)}`])).length > 0;
+    return (await this.api()).hasImage(namespace, ref);
   }
 
   /** `ctr images pull`, its progress lines turned into Progress events. */

@@ -20,8 +20,16 @@ export function getRequest(containerId: string): Buffer {
 export const RUNNING = 2;
 export const STOPPED = 3;
 
+/** task.Status by number, named as ctr prints it (tasks ls). */
+const STATUS_NAMES = ['UNKNOWN', 'CREATED', 'RUNNING', 'STOPPED', 'PAUSED', 'PAUSING'];
+
+export function statusName(status: number): string {
+  return STATUS_NAMES[status] ?? 'UNKNOWN';
+}
+
 /** A task's init process, as GetResponse{process = 1} tells it. */
 export interface TaskProcess {
+  pid: number;
   status: number;
   /** the FIFO paths of its stdio ('' where it has none) */
   stdin: string;
@@ -35,13 +43,14 @@ export interface TaskProcess {
 const text = (v: number | Buffer | undefined) => (Buffer.isBuffer(v) ? v.toString() : '');
 const num = (v: number | Buffer | undefined) => (typeof v === 'number' ? v : 0);
 
-/** Process{status = 4, stdin = 5, stdout = 6, stderr = 7, terminal = 8, exit_status = 9, exited_at = 10} of a GetResponse body. */
+/** Process{pid = 3, status = 4, stdin = 5, stdout = 6, stderr = 7, terminal = 8, exit_status = 9, exited_at = 10} of a GetResponse body. */
 export function processOf(response: Buffer): TaskProcess {
   const process = protoFields(grpcMessage(response)).get(1);
   const f = Buffer.isBuffer(process) ? protoFields(process) : new Map<number, number | Buffer>();
   const exited = f.get(10);
   const seconds = Buffer.isBuffer(exited) ? num(protoFields(exited).get(1)) : 0;
   return {
+    pid: num(f.get(3)),
     status: num(f.get(4)),
     stdin: text(f.get(5)),
     stdout: text(f.get(6)),
