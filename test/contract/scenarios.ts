@@ -31,7 +31,7 @@ export const SCENARIOS = {
     files: ['test/contract/exec.contract.test.ts'],
   },
   backpressure: {
-    title: 'backpressure: 150 MB of stdout and 50 MB of stderr into a slow reader, 200 MB of stdin into a command that reads late; every byte, the CLI\'s peak RSS under 150 MB',
+    title: 'backpressure: 150 MB of stdout and 50 MB of stderr into a slow reader, output to a reader that comes after the exit, 200 MB of stdin into a command that reads late, 100 MB through `attach`; every byte, the CLI\'s peak RSS under 150 MB',
     needs: [],
     files: ['test/contract/backpressure.contract.test.ts'],
   },
