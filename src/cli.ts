@@ -145,7 +145,19 @@ async function main(): Promise<void> {
   process.exitCode = await run(parsed);
 }
 
+/** process.exit drops what a slow reader has not taken yet: wait until it has, or has gone away. */
+function writtenOut(stream: NodeJS.WriteStream): Promise<void> {
+  if (!stream.writableLength || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('error', () => resolve());
+    stream.write('', () => resolve());
+  });
+}
+
 main().then(
-  () => process.exit(process.exitCode ?? 0),
+  async () => {
+    await Promise.all([writtenOut(process.stdout), writtenOut(process.stderr)]);
+    process.exit(process.exitCode ?? 0);
+  },
   fail,
 );

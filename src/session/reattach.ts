@@ -3,13 +3,13 @@
  * raw mode and resizes with a TTY, the detach keys watched on stdin, then either the debugger's exit
  * code or a detach that leaves it running.
  */
+import type { Writable } from 'node:stream';
+import { Backpressure } from '../backpressure.js';
 import type { AttachedDebugger } from '../runtimes/runtime.js';
 import { DEFAULT_DETACH_KEYS, DetachKeys } from './detach-keys.js';
 import type { Cleanup } from './interrupts.js';
+import { outputDone, showOutput } from './output.js';
 import { enterRawMode, onResize, terminalSize } from './terminal.js';
-
-// After the debugger exits, output still in flight gets this long to arrive.
-const DRAIN_MS = 2000;
 
 export type AttachEnd = { detached: true } | { detached: false; code: number };
 
@@ -18,8 +18,7 @@ export async function runAttached(session: AttachedDebugger, cleanup: Cleanup, d
   cleanup.defer(() => session.detach());
   const { streams } = session;
   if (session.tty) cleanup.defer(enterRawMode());
-  streams.stdout.pipe(process.stdout, { end: false });
-  streams.stderr?.pipe(process.stderr, { end: false });
+  showOutput(streams);
   let detach!: () => void;
   const detached = new Promise<AttachEnd>((resolve) => (detach = () => resolve({ detached: true })));
   if (streams.stdin) cleanup.defer(forwardInput(streams.stdin, new DetachKeys(detachKeys), detach));
@@ -30,7 +29,7 @@ export async function runAttached(session: AttachedDebugger, cleanup: Cleanup, d
   }
   const exited = session.exited.then((code): AttachEnd => ({ detached: false, code }));
   const end = await Promise.race([exited, detached]);
-  if (!end.detached) await Promise.race([streams.ended, new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
+  if (!end.detached) await outputDone(streams);
   return end;
 }
 
@@ -38,15 +37,18 @@ export async function runAttached(session: AttachedDebugger, cleanup: Cleanup, d
  * Local stdin to the debugger, but for the detach keys. An end of local input is not passed on: the
  * debugger's stdin is for the next attach too (as with `docker attach`). Returns the undo.
  */
-function forwardInput(remote: NodeJS.WritableStream, keys: DetachKeys, detach: () => void): () => void {
+function forwardInput(remote: Writable, keys: DetachKeys, detach: () => void): () => void {
   const stdin = process.stdin;
+  // no faster than the debugger takes it
+  const valve = new Backpressure(stdin);
   const onData = (chunk: Buffer) => {
     const { send, detach: leave } = keys.feed(chunk);
-    if (send.length) remote.write(send);
+    if (send.length) valve.write(remote, send);
     if (leave) detach();
   };
   stdin.on('data', onData);
   return () => {
+    valve.stop();
     stdin.off('data', onData);
     stdin.pause();
     (stdin as { unref?: () => void }).unref?.();

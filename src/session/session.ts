@@ -7,11 +7,11 @@ import { EXIT } from '../errors.js';
 import { debugLog } from '../log.js';
 import { engineLost } from '../runtimes/errors.js';
 import type { Debugger, DebuggerSpec, Runtime, Target } from '../runtimes/runtime.js';
+import type { Writable } from 'node:stream';
+import { Backpressure } from '../backpressure.js';
 import type { Cleanup } from './interrupts.js';
+import { outputDone, showOutput } from './output.js';
 import { enterRawMode, onResize, terminalSize } from './terminal.js';
-
-// After the debugger exits, output still in flight gets this long to arrive.
-const DRAIN_MS = 2000;
 
 export interface SessionOptions {
   cleanup: Cleanup;
@@ -24,8 +24,7 @@ export async function runSession(runtime: Runtime, target: Target, dbg: Debugger
   const { streams, exited } = await dbg.launch({
     attached: (streams) => {
       if (spec.tty) cleanup.defer(enterRawMode());
-      streams.stdout.pipe(process.stdout, { end: false });
-      streams.stderr?.pipe(process.stderr, { end: false });
+      showOutput(streams);
       if (streams.stdin) cleanup.defer(pipeStdin(streams.stdin, spec.tty));
     },
   });
@@ -40,7 +39,7 @@ export async function runSession(runtime: Runtime, target: Target, dbg: Debugger
     throw engineLost(runtime.engine, runtime.endpoint, e);
   });
   debugLog(`exited with ${code}`);
-  await Promise.race([streams.ended, new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
+  await outputDone(streams);
   // A debugger ended by a signal (137: its pid namespace went away; 143: Kubernetes stopping the pod)
   // usually means the target stopped: then say so, with an exit code of its own. An engine that
   // cannot tell has stopped answering, which is said as that.
@@ -60,15 +59,17 @@ export async function stillRunning(runtime: Runtime, target: Target): Promise<bo
   }
 }
 
-/** Sends local stdin to the debugger; returns the undo. */
-function pipeStdin(remote: NodeJS.WritableStream, tty: boolean): () => void {
+/** Sends local stdin to the debugger, no faster than it takes it; returns the undo. */
+function pipeStdin(remote: Writable, tty: boolean): () => void {
   const stdin = process.stdin;
-  const onData = (chunk: Buffer) => remote.write(chunk);
+  const valve = new Backpressure(stdin);
+  const onData = (chunk: Buffer) => valve.write(remote, chunk);
   // A TTY session ends its input with ^D: closing the socket's write side would cut the output.
   const onEnd = () => (tty ? remote.write('\x04') : remote.end());
   stdin.on('data', onData);
   stdin.once('end', onEnd);
   return () => {
+    valve.stop();
     stdin.off('data', onData);
     stdin.off('end', onEnd);
     stdin.pause();

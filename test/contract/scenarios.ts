@@ -30,6 +30,11 @@ export const SCENARIOS = {
     needs: [],
     files: ['test/contract/exec.contract.test.ts'],
   },
+  backpressure: {
+    title: 'backpressure: 150 MB of stdout and 50 MB of stderr into a slow reader, output to a reader that comes after the exit, 200 MB of stdin into a command that reads late, 100 MB through `attach`; every byte, the CLI\'s peak RSS under 150 MB',
+    needs: [],
+    files: ['test/contract/backpressure.contract.test.ts'],
+  },
   targetEnv: {
     title: 'the configured env and workdir from the engine, although the process wrote its title over its environ (proctitle fixture and Debian\'s nginx, FROM scratch); values with newlines, quotes, `$`; `entrypoint --print` / `--run` in the session',
     needs: [],

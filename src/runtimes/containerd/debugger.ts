@@ -18,6 +18,7 @@ import type { ChildProcess } from 'node:child_process';
 import { closeSync, constants, existsSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { Backpressure } from '../../backpressure.js';
 import { UserError } from '../../errors.js';
 import { debugLog } from '../../log.js';
 import { nameInUse, noShell } from '../errors.js';
@@ -58,12 +59,8 @@ function forwardInput(from: Readable, to: Writable): { open(): void } {
   let ended = false;
   let opened = false;
   to.on('error', () => undefined); // the process may be gone before its input is
-  from.on('data', (chunk: Buffer) => {
-    if (!to.write(chunk)) {
-      from.pause();
-      to.once('drain', () => from.resume());
-    }
-  });
+  const valve = new Backpressure(from);
+  from.on('data', (chunk: Buffer) => valve.write(to, chunk));
   from.once('end', () => {
     ended = true;
     if (opened) to.end();
@@ -136,13 +133,14 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
     proc.child.stdout?.pipe(stdout);
     // Until the task exists, whatever ctr says on stderr is its own (an error); after, it is the command's.
     const held: Buffer[] = [];
+    const stderrValve = new Backpressure(proc.child.stderr!);
     proc.child.stderr!.on('data', (chunk: Buffer) => {
       if (!taskCreated()) {
         held.push(chunk);
         return;
       }
       if (held.length) stderr.write(Buffer.concat(held.splice(0)));
-      stderr.write(chunk);
+      stderrValve.write(stderr, chunk);
     });
 
     await new Promise<void>((resolve, reject) => {
@@ -185,16 +183,14 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
     const output = new PassThrough();
     const forward = forwardInput(input, proc.child.stdin!);
     let marked = false;
+    const valve = new Backpressure(proc.child.stdout!);
     proc.child.stdout!.on('data', (chunk: Buffer) => {
       if (!marked) {
         marked = true;
         forward.open();
         chunk = chunk.subarray(1);
       }
-      if (chunk.length && !output.write(chunk)) {
-        proc.child.stdout!.pause();
-        output.once('drain', () => proc.child.stdout!.resume());
-      }
+      if (chunk.length) valve.write(output, chunk);
     });
     proc.child.stdout!.once('end', () => output.end());
     return {

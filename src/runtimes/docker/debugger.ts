@@ -4,11 +4,12 @@
  * written before the attach would be lost).
  */
 import type Docker from 'dockerode';
-import { PassThrough, Writable, type Duplex } from 'node:stream';
+import { Writable, type Duplex } from 'node:stream';
 import { UserError } from '../../errors.js';
 import type { Endpoint } from '../endpoint.js';
 import { noShell } from '../errors.js';
 import type { Debugger, DebuggerSpec, DebuggerStreams, ExecProcess, LaunchOptions, Launched } from '../runtime.js';
+import { connectionEnded, demuxed } from './demux.js';
 import { engineMessage, statusOf } from './errors.js';
 
 // Docker's detach keys would swallow ^P; this sequence is one nobody types.
@@ -87,20 +88,9 @@ async function attach(o: DockerDebuggerOptions): Promise<DebuggerStreams> {
 
 /** The session's streams over a hijacked attach: as they are with a TTY, demultiplexed without. */
 export function attachedStreams(docker: Docker, raw: Duplex, tty: boolean, stdin: boolean): DebuggerStreams {
-  const ended = new Promise<void>((resolve) => {
-    raw.once('end', resolve);
-    raw.once('close', resolve);
-    raw.once('error', () => resolve());
-  });
-  if (tty) return { stdin: stdin ? raw : undefined, stdout: raw, ended };
+  if (tty) return { stdin: stdin ? raw : undefined, stdout: raw, ended: connectionEnded(raw) };
   // Without a TTY the engine multiplexes stdout and stderr on one stream.
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  docker.modem.demuxStream(raw, stdout, stderr);
-  void ended.then(() => {
-    stdout.end();
-    stderr.end();
-  });
+  const { stdout, stderr, ended } = demuxed(docker, raw);
   return { stdin: stdin ? raw : undefined, stdout, stderr, ended };
 }
 
@@ -110,18 +100,7 @@ async function execIn(o: DockerDebuggerOptions, argv: string[]): Promise<ExecPro
     throw e instanceof UserError ? e : new UserError(`cannot run ${argv[0]} in the debugger: ${engineMessage(e)}`, { cause: e });
   });
   const raw = (await o.call(exec.start({ hijack: true, stdin: true }))) as unknown as Duplex;
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  o.docker.modem.demuxStream(raw, stdout, stderr);
-  const ended = new Promise<void>((resolve) => {
-    raw.once('end', resolve);
-    raw.once('close', resolve);
-    raw.on('error', () => resolve());
-  });
-  void ended.then(() => {
-    stdout.end();
-    stderr.end();
-  });
+  const { stdout, stderr, ended } = demuxed(o.docker, raw);
   // Ending stdin half-closes the connection: the engine closes the process's stdin, output still flows.
   const stdin = new Writable({
     write(chunk, _encoding, done) {

@@ -2,10 +2,13 @@
  * The Kubernetes streaming protocol (attach, exec) over a WebSocket, written against `ws` directly:
  * channel 0 stdin, 1 stdout, 2 stderr, 3 status, 4 resize, 255 close (v5). The client library's own
  * handler ends process.stdout on a close frame and throws on channel 255; this one does neither.
+ * Both ways go no faster than their reader: the WebSocket pauses while stdout or stderr is full, and
+ * stdin takes its next chunk once the last one has been written to the connection.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { PassThrough, Writable } from 'node:stream';
 import WebSocket from 'ws';
+import { Backpressure } from '../../backpressure.js';
 
 const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 const STDIN = 0;
@@ -69,12 +72,13 @@ export async function openChannels(kc: KubeConfig, path: string): Promise<Channe
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let status: ChannelStatus | undefined;
+  const valve = new Backpressure(ws);
   ws.on('message', (data: Buffer) => {
     if (data.length < 1) return;
     const channel = data[0];
     const payload = data.subarray(1);
-    if (channel === STDOUT) stdout.write(payload);
-    else if (channel === STDERR) stderr.write(payload);
+    if (channel === STDOUT) valve.write(stdout, payload);
+    else if (channel === STDERR) valve.write(stderr, payload);
     else if (channel === STATUS) {
       try {
         status = JSON.parse(payload.toString('utf8')) as ChannelStatus;
@@ -94,13 +98,13 @@ export async function openChannels(kc: KubeConfig, path: string): Promise<Channe
     });
     ws.on('error', () => undefined);
   });
-  const send = (channel: number, payload: Buffer) => {
-    if (ws.readyState === WebSocket.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), payload]));
+  const send = (channel: number, payload: Buffer, sent?: () => void) => {
+    if (ws.readyState !== WebSocket.OPEN) return sent?.();
+    ws.send(Buffer.concat([Buffer.from([channel]), payload]), sent && (() => sent()));
   };
   const stdin = new Writable({
     write(chunk: Buffer, _enc, done) {
-      send(STDIN, chunk);
-      done();
+      send(STDIN, chunk, done);
     },
     final(done) {
       // v5 can close stdin alone; v4 cannot, and ending it there would end the whole session
