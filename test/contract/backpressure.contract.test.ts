@@ -125,10 +125,23 @@ async function writeZeros(stream: Writable, total: number): Promise<void> {
   const chunk = Buffer.alloc(MB);
   stream.on('error', () => undefined); // a CLI that failed early: its exit code tells
   for (let sent = 0; sent < total; sent += chunk.length) {
-    if (!stream.write(chunk)) await new Promise((resolve) => stream.once('drain', resolve).once('close', resolve));
+    if (!stream.write(chunk)) await drainedOrClosed(stream);
     if (stream.destroyed) return;
   }
   stream.end();
+}
+
+/** The stream took what it held, or went away; the listener that did not fire goes too (one per wait would pile up). */
+function drainedOrClosed(stream: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
 }
 
 async function text(stream: Readable): Promise<string> {

@@ -31,6 +31,8 @@ export interface DockerDebuggerOptions {
 
 export function dockerDebugger(o: DockerDebuggerOptions): Debugger {
   const { container, spec, endpoint } = o;
+  // the session's attach connection, once made
+  let connection: Duplex | undefined;
   return {
     id: container.id,
     name: spec.name,
@@ -46,7 +48,8 @@ export function dockerDebugger(o: DockerDebuggerOptions): Debugger {
     launch: async (options: LaunchOptions = {}): Promise<Launched> => {
       const exited = container.wait({ condition: 'next-exit' }).then((result: { StatusCode: number }) => result.StatusCode);
       exited.catch(() => undefined); // a start that fails is reported instead
-      const streams = await attach(o);
+      connection = await attach(o);
+      const streams = attachedStreams(o.docker, connection, spec.tty, spec.stdin);
       options.attached?.(streams);
       await container.start().catch((e: unknown) => {
         throw startFailure(e, spec, o.label);
@@ -57,6 +60,9 @@ export function dockerDebugger(o: DockerDebuggerOptions): Debugger {
       await container.resize({ h: rows, w: columns }).catch(() => undefined);
     },
     remove: async () => {
+      // Output nobody reads any more (a reader that went away, an interrupt) holds the connection
+      // paused, and the engine would wait for it to drain before it lets the container go.
+      connection?.destroy();
       await container.remove({ force: true, v: true }).catch((e: unknown) => {
         const status = statusOf(e);
         if (status === 404 || status === 409) return; // gone, or AutoRemove already removing it
@@ -74,16 +80,14 @@ export function dockerDebugger(o: DockerDebuggerOptions): Debugger {
   };
 }
 
-async function attach(o: DockerDebuggerOptions): Promise<DebuggerStreams> {
+async function attach(o: DockerDebuggerOptions): Promise<Duplex> {
   const { spec } = o;
-  let raw: Duplex;
   try {
-    raw = await attachHijacked(o.docker, o.container.id, spec.stdin);
+    return await attachHijacked(o.docker, o.container.id, spec.stdin);
   } catch (e) {
     // Podman prepares the container at attach, so its runtime errors arrive here
     throw startFailure(e, spec, o.label);
   }
-  return attachedStreams(o.docker, raw, spec.tty, spec.stdin);
 }
 
 /** The session's streams over a hijacked attach: as they are with a TTY, demultiplexed without. */
