@@ -40,12 +40,17 @@ const CASES = ENGINES.flatMap((engine) => [
 interface Session {
   cli: ResultPromise;
   forwards: Forward[];
+  /** what it wrote to stderr so far */
+  stderr: () => string;
 }
 
 /** Starts `sidekick port-forward --json ...` and resolves once it printed one line per spec. */
 function startForward(engine: TestEngine, args: string[], count: number): Promise<Session> {
   const cli = sidekickProcess(['port-forward', '--json', ...args], { env: engine.env, timeout: 600_000 });
   cli.catch(() => undefined);
+  let err = '';
+  cli.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const stderr = () => err;
   return new Promise((resolve, reject) => {
     let text = '';
     const forwards: Forward[] = [];
@@ -57,7 +62,7 @@ function startForward(engine: TestEngine, args: string[], count: number): Promis
         text = text.slice(nl + 1);
         const f = JSON.parse(line) as Omit<Forward, 'port'>;
         forwards.push({ ...f, port: Number(f.local.split(':').pop()) });
-        if (forwards.length === count) resolve({ cli, forwards });
+        if (forwards.length === count) resolve({ cli, forwards, stderr });
       }
     });
     void cli.then((r) => reject(new Error(`port-forward ended before forwarding (exit ${r.exitCode}): ${String(r.stderr)}`)));
@@ -195,6 +200,10 @@ describe.each(CASES)('port-forward on $label', ({ engine, via, shows, viaDebugge
     expect((await exchange(echo.port, 'still here')).toString()).toBe('still here');
     // the refused forward still listens
     expect((await exchange(refused.port, 'again').catch(() => Buffer.alloc(0))).length).toBe(0);
+    // the local socket can close before the CLI has written its line (the relay ends the socket
+    // first): wait for both lines rather than racing the interrupt against them
+    const failedLines = () => s.stderr().split('\n').filter((l) => l.includes('failed'));
+    await eventually(async () => failedLines().length >= 2);
     s.cli.kill('SIGINT');
     const result = await s.cli;
     expect(result.exitCode).toBe(130);
