@@ -40,21 +40,23 @@ describe.each(forScenario('copyView').map((engine) => ({ engine, name: engine.na
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it("the original's bind mounts (read-only), volume and tmpfs; its hostname; /sys", async () => {
+    it("the original's bind mounts (read-only), volume and tmpfs; its hostname; /sys and its cgroups", async () => {
       const script = [
         `cat ${MOUNTED.bind}/host.txt`,
         `touch ${MOUNTED.bind}/new 2>/dev/null && echo wrote || echo read-only`,
         `grep -c '^tmpfs ${MOUNTED.tmpfs} ' /proc/mounts`,
         'hostname',
         'test -d /sys/class/net && echo sys',
+        // cgroup v1 (a tmpfs of controllers) or v2
+        'test -d /sys/fs/cgroup/memory -o -f /sys/fs/cgroup/cgroup.controllers && echo cgroups',
         `cat ${MOUNTED.volume}/file 2>/dev/null || echo no-volume`,
       ].join('; ');
       const r = await run([target.address, '--', 'sh', '-c', script]);
       expect(r.stderr).toBe('');
       const lines = r.stdout.split('\n');
-      expect(lines.slice(0, 5)).toEqual(['from-the-host', 'read-only', '1', hostname, 'sys']);
+      expect(lines.slice(0, 6)).toEqual(['from-the-host', 'read-only', '1', hostname, 'sys', 'cgroups']);
       // a named volume where the engine makes one (nerdctl -v NAME:/vol), with what the app wrote into it
-      expect(lines[5]).toBe(volume ? MOUNTED.volumeFile : 'no-volume');
+      expect(lines[6]).toBe(volume ? MOUNTED.volumeFile : 'no-volume');
       expect(r.exitCode).toBe(0);
       expect(readdirSync(dir)).toEqual(['host.txt']);
     });

@@ -107,7 +107,7 @@ export const SCENARIOS = {
     },
   },
   copyView: {
-    title: "a stopped container's copy as the original saw its root: its binds (read-only), named volume and tmpfs, hostname, `/sys`, `/dev` with `/dev/pts` holding the session's terminal (`tty`, a shell in a pseudo-terminal); original unchanged, nothing left after SIGKILL",
+    title: "a stopped container's copy as the original saw its root: its binds (read-only), named volume and tmpfs, hostname, `/sys` with its cgroups, `/dev` with `/dev/pts` holding the session's terminal (`tty`, a shell in a pseudo-terminal); original unchanged, nothing left after SIGKILL",
     needs: ['copyView'],
     files: ['test/contract/exec-stopped-view-containerd.test.ts'],
     says: {

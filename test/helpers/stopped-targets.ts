@@ -140,7 +140,12 @@ function containerdDriver(engine: ContainerdEngine): StoppedDriver {
     const id = randomBytes(32).toString('hex');
     const name = unique('skc-test-');
     const labels = ['--label=io.sidekick.test=target', ...(engine.name === 'nerdctl' ? [`--label=nerdctl/name=${name}`] : [])];
-    const mounts = [`--mount=type=bind,src=${dir},dst=${MOUNTED.bind},options=rbind:rw`, `--mount=type=tmpfs,src=tmpfs,dst=${MOUNTED.tmpfs},options=nosuid:size=1m`];
+    const mounts = [
+      `--mount=type=bind,src=${dir},dst=${MOUNTED.bind},options=rbind:rw`,
+      `--mount=type=tmpfs,src=tmpfs,dst=${MOUNTED.tmpfs},options=nosuid:size=1m`,
+      // its cgroups, as nerdctl and the CRI mount them
+      '--mount=type=cgroup,src=cgroup,dst=/sys/fs/cgroup,options=ro:nosuid:noexec:nodev',
+    ];
     await ctr(['run', '-d', ...labels, ...mounts, '--', BUSYBOX, id, 'sh', '-c', SCRIPT]);
     await waitStopped(id);
     const target = engine.name === 'nerdctl' ? { id, name, address: `nerdctl://${name}` } : { id, name: id.slice(0, 12), address: `containerd://default/${id.slice(0, 12)}` };

@@ -61,7 +61,7 @@ describe("a containerd copy's view: what a running container of the original's s
     expect(copyRunArgs('/tmp/x/root', [], '/tmp/x/uts').options.at(-1)).toBe('--with-ns=uts:/tmp/x/uts');
   });
 
-  it("the original's binds read-only and its tmpfs fresh, in order; /proc, /dev, /sys and binds whose source is gone left out", () => {
+  it("the original's binds read-only, its tmpfs fresh and its cgroups, in order; /proc, /dev, /sys and binds whose source is gone left out", () => {
     const root = mkdtempSync(join(tmpdir(), 'sidekick-unit-'));
     const options = originalMounts(root, [
       { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid'] },
@@ -74,6 +74,7 @@ describe("a containerd copy's view: what a running container of the original's s
       { destination: '/x', type: 'nfs', source: 'server:/x' },
     ]);
     expect(options).toEqual([
+      '--mount=type=cgroup,src=cgroup,dst=/.sidekick/root/sys/fs/cgroup,options=ro:nosuid:noexec:nodev',
       '--mount=type=tmpfs,src=tmpfs,dst=/.sidekick/root/run,options=nosuid:mode=755:size=65536k',
       `--mount=type=bind,src=${root},dst=/.sidekick/root/data,options=rbind:ro`,
       `--mount=type=bind,src=${root},dst=/.sidekick/root/etc/hosts,options=bind:nosuid:ro`,

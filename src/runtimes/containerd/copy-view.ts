@@ -7,7 +7,8 @@
  *   session's terminal, /dev/shm, /dev/mqueue). A bind source relative to the bundle is the
  *   container's own root (OCI runtime spec), and runc mounts the default /dev before these and
  *   fills it after them, so the bind sees it all. `tty` then names the session's terminal.
- * - /sys: a sysfs of the debugger's own, read-only, /sys/firmware hidden as runc hides it.
+ * - /sys: a sysfs of the debugger's own, read-only, /sys/firmware hidden as runc hides it; its
+ *   cgroups at /sys/fs/cgroup where the original had them there.
  * - the original's mounts (binds: volumes, host directories, nerdctl's /etc/hosts...; tmpfs), in
  *   their order. Binds are read-only: their files are the original's, which a copy never writes to.
  * - the hostname, through a UTS namespace made for it (`ctr run` cannot set one).
@@ -25,6 +26,7 @@ const run = promisify(execFile);
 export const COPY_ROOT = '/.sidekick/root';
 // Paths the copy gets from the debugger itself, whatever the original mounted there.
 const OWN = ['/proc', '/dev', '/sys'];
+const CGROUPS = '/sys/fs/cgroup';
 // Bind options kept from the original's: how, not whether, it may be written.
 const BIND_FLAGS = new Set(['bind', 'rbind', 'nosuid', 'nodev', 'noexec', 'noatime', 'nodiratime', 'relatime', 'strictatime']);
 
@@ -73,6 +75,11 @@ const under = (path: string, dir: string) => path === dir || path.startsWith(`${
 /** The original's mounts as the debugger's options under COPY_ROOT; those that cannot be shown are told under --debug. */
 export function originalMounts(root: string, mounts: readonly SpecMount[]): string[] {
   return mounts.flatMap((m) => {
+    // the cgroups the original had there (nerdctl and the CRI mount them; a bare `ctr run` does not):
+    // the debugger's own, as a running container of that spec sees its own
+    if (m.destination === CGROUPS && (m.type === 'cgroup' || m.type === 'cgroup2')) {
+      return [mountOption(m.type, 'cgroup', `${COPY_ROOT}${CGROUPS}`, ['ro', 'nosuid', 'noexec', 'nodev'])];
+    }
     if (!m.destination?.startsWith('/') || OWN.some((dir) => under(m.destination, dir))) return [];
     const options = m.options ?? [];
     const bind = m.type === 'bind' || options.includes('bind') || options.includes('rbind');
