@@ -11,6 +11,7 @@ import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { debugLog } from '../log.js';
 import type { ExecProcess } from '../runtimes/runtime.js';
+import { collectWhileBusy } from '../young-collection.js';
 
 export interface RelayResult {
   /** bytes from the local client to the process */
@@ -47,12 +48,14 @@ export function relay(local: Socket, proc: ExecProcess): Promise<RelayResult> {
       sent += chunk.length;
     });
     local.pipe(proc.stdin);
+    collectWhileBusy(local);
 
     // process -> local; ended here, once we know whether the process failed
     proc.stdout.on('data', (chunk: Buffer) => {
       received += chunk.length;
     });
     proc.stdout.pipe(local, { end: false });
+    collectWhileBusy(proc.stdout);
     proc.stdout.once('end', () => {
       if (received > 0) local.end();
     });
@@ -119,6 +122,8 @@ export function relaySockets(local: Socket, remote: Duplex): Promise<RelayResult
     });
     local.pipe(remote);
     remote.pipe(local);
+    collectWhileBusy(local);
+    collectWhileBusy(remote);
     local.on('error', () => (remote instanceof Socket ? remote.resetAndDestroy() : remote.destroy()));
     remote.on('error', (e: Error) => {
       // a socket's reset is the peer's own, passed on as a reset; a stream's error says why it failed
