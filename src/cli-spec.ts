@@ -50,6 +50,8 @@ const KUBE: Record<string, OptionSpec> = {
   context: { type: 'string', description: 'kubeconfig context' },
   kubeconfig: { type: 'string', description: 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config)' },
 };
+/** For the listings: one engine instead of every reachable one. */
+const LIST_ON: OptionSpec = { type: 'string', choices: ['docker', 'podman', 'containerd', 'nerdctl', 'kubernetes'], description: 'ask just this engine (default: every reachable one)' };
 /** For commands that start a debugger on Kubernetes (kubectl attach's flag name). */
 const POD_RUNNING_TIMEOUT: OptionSpec = { type: 'string', default: '2m', description: 'Kubernetes: how long to wait for the debugger (or its pod) to run, e.g. 30s, 2m' };
 const PROFILE: OptionSpec = {
@@ -175,8 +177,8 @@ export const COMMANDS: CommandSpec[] = [
       ['$0 attach --detach-keys ctrl-x,x my-session', 'ctrl-x then x detaches (ctrl-p stays for the shell)'],
     ],
   },
-  { name: 'targets', description: 'List running containers on every reachable engine', positionals: [], options: { json: JSON_OUT, ...KUBE } },
-  { name: 'sessions', description: 'List sidekick debuggers on every reachable engine', positionals: [], options: { json: JSON_OUT, ...KUBE } },
+  { name: 'targets', description: 'List running containers on every reachable engine', positionals: [], options: { json: JSON_OUT, engine: LIST_ON, ...KUBE } },
+  { name: 'sessions', description: 'List sidekick debuggers on every reachable engine', positionals: [], options: { json: JSON_OUT, engine: LIST_ON, ...KUBE } },
   {
     name: 'cleanup',
     description: 'Remove debuggers that outlived their session',
@@ -185,6 +187,7 @@ export const COMMANDS: CommandSpec[] = [
       all: { type: 'boolean', default: false, description: 'remove every debugger, live sessions included' },
       quiet: { type: 'boolean', alias: 'q', default: false, description: 'print nothing' },
       only: { type: 'string', description: 'remove just this debugger (an ID as "sidekick sessions --json" shows it)' },
+      engine: LIST_ON,
       ...KUBE,
     },
   },

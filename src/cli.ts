@@ -4,6 +4,7 @@
  * parser when it can, so nothing is loaded before the first engine call that the command does not need.
  */
 import { quickParse, type OptionValue, type ParsedCommand } from './cli-spec.js';
+import type { EngineName } from './runtimes/address.js';
 import { EXIT, UserError, isUserError } from './errors.js';
 import { parseDuration } from './duration.js';
 import { debugEnabled, enableDebug } from './log.js';
@@ -51,6 +52,8 @@ const engineOptions = (o: ParsedCommand['options']) => ({
   selector: str(o.selector),
   startTimeoutMs: str(o['pod-running-timeout']) === undefined ? undefined : parseDuration(str(o['pod-running-timeout'])!, '--pod-running-timeout'),
 });
+/** a listing's options: --engine narrows it to one engine */
+const listingOptions = (o: ParsedCommand['options']) => ({ ...engineOptions(o), listOn: str(o.engine) as EngineName | undefined });
 
 async function run({ command, positionals: p, options: o }: ParsedCommand): Promise<number> {
   const target = str(p.target) ?? '';
@@ -112,15 +115,15 @@ async function run({ command, positionals: p, options: o }: ParsedCommand): Prom
     }
     case 'targets': {
       const { targetsCommand } = await import('./commands/targets.js');
-      return targetsCommand({ json: bool(o.json) ?? false, engineOptions: engineOptions(o) });
+      return targetsCommand({ json: bool(o.json) ?? false, engineOptions: listingOptions(o) });
     }
     case 'sessions': {
       const { sessionsCommand } = await import('./commands/sessions.js');
-      return sessionsCommand({ json: bool(o.json) ?? false, engineOptions: engineOptions(o) });
+      return sessionsCommand({ json: bool(o.json) ?? false, engineOptions: listingOptions(o) });
     }
     case 'cleanup': {
       const { cleanupCommand } = await import('./commands/sessions.js');
-      return cleanupCommand({ all: bool(o.all) ?? false, quiet: bool(o.quiet) ?? false, only: str(o.only), engineOptions: engineOptions(o) });
+      return cleanupCommand({ all: bool(o.all) ?? false, quiet: bool(o.quiet) ?? false, only: str(o.only), engineOptions: listingOptions(o) });
     }
     case 'completion': {
       const { completionCommand } = await import('./commands/completion.js');

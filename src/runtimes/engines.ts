@@ -114,12 +114,14 @@ function kubernetesConfigured(options: EngineOptions): boolean {
  * and named under --debug.
  */
 export async function onEveryEngine<T>(options: EngineOptions, ask: (runtime: Runtime) => Promise<T[]>): Promise<T[]> {
-  const engines: EngineName[] = [...LOCAL_ENGINES, ...(kubernetesConfigured(options) ? (['kubernetes'] as const) : [])];
+  const engines: EngineName[] = options.listOn ? [options.listOn] : [...LOCAL_ENGINES, ...(kubernetesConfigured(options) ? (['kubernetes'] as const) : [])];
   const answers = await Promise.all(
     engines.map(async (engine) => {
       try {
         return await ask(await connect(engine, options));
       } catch (e) {
+        // the one engine asked for by name: not answering is the answer
+        if (options.listOn) throw e;
         debugLog(`${engine}: skipped (${e instanceof UserError ? e.line : String(e)})`);
         return [];
       }

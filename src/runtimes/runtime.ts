@@ -291,6 +291,8 @@ export interface EngineOptions {
   selector?: string;
   /** Kubernetes: how long to wait for a debugger or its pod to run (--pod-running-timeout) */
   startTimeoutMs?: number;
+  /** the one engine a listing asks (--engine of targets, sessions, cleanup); unset: every reachable one */
+  listOn?: EngineName;
 }
 
 /** Labels that mark a debugger on every engine. */

@@ -249,7 +249,7 @@ export class ContainerdEngine implements TestEngine {
   }
 
   listingScope(): string[] {
-    return [];
+    return ['--engine', this.name];
   }
 
   notFound(name: string): RegExp {

@@ -77,8 +77,8 @@ export interface TestEngine {
   /** the address a user would type for a target of this name on this engine */
   addressOf(name: string): string;
   /**
-   * options that narrow `sessions` and `cleanup` to this engine's test targets where the CLI has one
-   * (Kubernetes: -n NAMESPACE), so `cleanup --all` ends no one else's session there; none on local engines
+   * options that narrow `sessions` and `cleanup` to this engine (--engine) and its test targets where
+   * the CLI can (Kubernetes: -n NAMESPACE), so `cleanup --all` ends no one else's session
    */
   listingScope(): string[];
   /** what the CLI says, in one line, of a target of this name that is not there */
@@ -241,7 +241,7 @@ export class DockerApiEngine implements TestEngine {
   }
 
   listingScope(): string[] {
-    return [];
+    return ['--engine', this.name];
   }
 
   notFound(name: string): RegExp {

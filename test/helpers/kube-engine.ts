@@ -65,9 +65,9 @@ export class KubernetesEngine implements TestEngine {
     return `k8s://${this.namespaceNow()}/${name}`;
   }
 
-  /** This file's namespace: `cleanup --all` there ends no one else's session on the shared cluster. */
+  /** This file's namespace: `cleanup --all` there ends no one else's session on the shared cluster, nor any local engine's. */
   listingScope(): string[] {
-    return ['-n', this.namespaceNow()];
+    return ['--engine', 'kubernetes', '-n', this.namespaceNow()];
   }
 
   notFound(name: string): RegExp {

@@ -200,6 +200,17 @@ describe('cleanup', () => {
     expect(out).toEqual(['nothing to clean up\n']);
   });
 
+  it('--engine asks just that engine, and one that does not answer is then an error, not an empty list', async () => {
+    engines.docker.listed.push(info('docker', 'ended', false));
+    engines.containerd.listed.push(info('containerd', 'ended-too', false), info('containerd', 'live', true, 'root@elsewhere:1'));
+    expect(await cleanupCommand({ all: true, quiet: false, engineOptions: { listOn: 'containerd' } })).toBe(0);
+    expect(engines.docker.removedAddresses).toEqual([]);
+    expect(engines.containerd.removedAddresses).toEqual(['containerd://ended-too', 'containerd://live']);
+    engines.podman.unreachable = true;
+    const e = await failure(cleanupCommand({ all: true, quiet: true, engineOptions: { listOn: 'podman' } }));
+    expect(e?.message).toMatch(/^cannot reach podman at /);
+  });
+
   it('--only asks just the engine its address names', async () => {
     engines.nerdctl.listed.push(info('nerdctl', 'one', true, `root@${host}:100`));
     engines.docker.unreachable = true;
