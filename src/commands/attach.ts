@@ -31,8 +31,10 @@ export async function attachCommand(args: AttachArgs): Promise<number> {
   return withCleanup({ quiet: args.quiet }, async (cleanup) => {
     const session = await runtime.attachDebugger!(address);
     const caveat = session.endsOnDetach ? `, but ${session.endsOnDetach}` : '';
-    say(`attached to ${session.name}${session.tty ? ' (press Enter for a prompt)' : ''}; ${keys.name} detaches${caveat}`);
-    const end = await runAttached(session, cleanup, keys.bytes);
+    // said once the keys work (the terminal is raw): one typed right after the line is not lost
+    const end = await runAttached(session, cleanup, keys.bytes, () =>
+      say(`attached to ${session.name}${session.tty ? ' (press Enter for a prompt)' : ''}; ${keys.name} detaches${caveat}`),
+    );
     if (end.detached) {
       say(session.endsOnDetach ? `detached; ${session.endsOnDetach}` : `detached; ${session.name} still runs: "sidekick attach ${args.session}" comes back`);
       return 0;

@@ -13,7 +13,7 @@ import { enterRawMode, onResize, terminalSize } from './terminal.js';
 
 export type AttachEnd = { detached: true } | { detached: false; code: number };
 
-export async function runAttached(session: AttachedDebugger, cleanup: Cleanup, detachKeys: Buffer = DEFAULT_DETACH_KEYS.bytes): Promise<AttachEnd> {
+export async function runAttached(session: AttachedDebugger, cleanup: Cleanup, detachKeys: Buffer = DEFAULT_DETACH_KEYS.bytes, ready?: () => void): Promise<AttachEnd> {
   // however the CLI ends (a signal included), the debugger stays: only the streams close
   cleanup.defer(() => session.detach());
   const { streams } = session;
@@ -22,6 +22,8 @@ export async function runAttached(session: AttachedDebugger, cleanup: Cleanup, d
   let detach!: () => void;
   const detached = new Promise<AttachEnd>((resolve) => (detach = () => resolve({ detached: true })));
   if (streams.stdin) cleanup.defer(forwardInput(streams.stdin, new DetachKeys(detachKeys), detach));
+  // Only now do keys reach the detach check: before raw mode, the terminal itself takes ctrl-q (XON).
+  ready?.();
   if (session.tty) {
     const size = terminalSize();
     if (size) await session.resize(size.rows, size.columns);
