@@ -16,7 +16,8 @@
  * line for the `entrypoint` helper (SIDEKICK_TARGET_ARGC, SIDEKICK_TARGET_ARG_<N>; the helper's text
  * in SIDEKICK_ENTRYPOINT, see entrypoint.sh),
  * SIDEKICK_WHY (the profile's reason for less than the full view), SIDEKICK_RUN_AS (uid:gid to become
- * first, where the engine cannot set the debugger's user).
+ * first, where the engine cannot set the debugger's user), SIDEKICK_OUTPUT (a directory whose stdout and
+ * stderr FIFOs take the output, where the engine's own copy of it would lose some).
  */
 
 import { targetEnvVars } from '../runtimes/target-config.js';

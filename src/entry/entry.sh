@@ -1,6 +1,12 @@
 # sidekick's entry script (see entry-script.ts). Runs under the toolkit's sh as: sh -c 'eval "$SIDEKICK_ENTRY"' sidekick [COMMAND...]
 # @STAGE_TWO@ is replaced by the command that runs inside the target's root.
 set -u
+# containerd: the output goes to FIFOs that sidekick reads itself (src/runtimes/containerd/output-fifos.ts),
+# opened read-write: that never waits for a reader, so a debugger whose CLI was killed still runs and ends
+if [ -n "${SIDEKICK_OUTPUT-}" ]; then
+  exec 1<>"$SIDEKICK_OUTPUT/stdout" 2<>"$SIDEKICK_OUTPUT/stderr" || exit 125
+  unset SIDEKICK_OUTPUT
+fi
 fail() { echo "sidekick: $*" >&2; exit 125; }
 # A toolkit program's path in SIDEKICK_TOOL (not a builtin's name, as `command -v` may answer); no
 # command substitution, which would fork.

@@ -5,6 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { DebuggerStreams } from '../runtimes/runtime.js';
+import { readEnd } from '../stream-end.js';
 import { collectWhileBusy } from '../young-collection.js';
 
 // After the debugger exits, an output that does not end (an engine that keeps the stream open) is
@@ -43,13 +44,3 @@ export function outputDone(streams: DebuggerStreams): Promise<void> {
 }
 
 const localBacklog = () => process.stdout.writableLength > 0 || process.stderr.writableLength > 0;
-
-/** All of a stream's data has been read (or it failed, or was destroyed). */
-function readEnd(stream: Readable): Promise<void> {
-  if (stream.readableEnded || stream.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    stream.once('end', resolve);
-    stream.once('close', resolve);
-    stream.once('error', () => resolve());
-  });
-}

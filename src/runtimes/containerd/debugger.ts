@@ -21,10 +21,12 @@ import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { Backpressure } from '../../backpressure.js';
 import { UserError } from '../../errors.js';
 import { debugLog } from '../../log.js';
+import { readEnd } from '../../stream-end.js';
 import { nameInUse, noShell } from '../errors.js';
 import type { CleanupRecipe, Debugger, DebuggerSpec, DebuggerStreams, ExecProcess, LaunchOptions, Launched } from '../runtime.js';
 import type { Ctr } from './ctr.js';
 import { ctrReason } from './ctr-text.js';
+import type { OpenedOutput, OutputFifos } from './output-fifos.js';
 
 // How often start() looks for the pid file while ctr creates the task.
 const POLL_MS = 5;
@@ -48,6 +50,8 @@ export interface CtrDebuggerOptions {
   address?: string;
   /** exec -d with a TTY: where ctr puts the task's FIFOs (its entry script waits for a go-ahead line on stdin) */
   fifoDir?: string;
+  /** a foreground debugger without a TTY: its output comes through these, not through ctr */
+  output?: OutputFifos;
 }
 
 /**
@@ -102,6 +106,12 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
   const stderr = new PassThrough();
   const stdin = spec.stdin && !spec.tty ? new PassThrough() : undefined;
   let child: ChildProcess | undefined;
+  let opened: OpenedOutput | undefined;
+  const closeOutput = () => {
+    opened?.taskEnded();
+    opened?.stdout.destroy();
+    opened?.stderr.destroy();
+  };
   let created = false;
   // ctr ended by itself: its --rm has deleted task, container and snapshot before it exited.
   let ranOut = false;
@@ -122,15 +132,20 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
   }
 
   async function start(): Promise<void> {
+    // opened before the task can start, so that the command's first write finds a reader
+    const fifos = o.output?.open();
+    opened = fifos;
     const proc = o.ctr.spawn(
       o.namespace,
       ['run', '--rm', `--pid-file=${pidFile}`, ...o.runArgs],
-      [spec.tty ? 'inherit' : stdin ? 'pipe' : 'ignore', spec.tty ? 'inherit' : 'pipe', 'pipe'],
+      [spec.tty ? 'inherit' : stdin ? 'pipe' : 'ignore', spec.tty ? 'inherit' : fifos ? 'ignore' : 'pipe', 'pipe'],
       { detached: !spec.tty },
     );
     child = proc.child;
     const input = stdin && proc.child.stdin ? forwardInput(stdin, proc.child.stdin) : undefined;
     proc.child.stdout?.pipe(stdout);
+    fifos?.stdout.pipe(stdout);
+    fifos?.stderr.pipe(stderr, { end: false });
     // Until the task exists, whatever ctr says on stderr is its own (an error); after, it is the command's.
     const held: Buffer[] = [];
     const stderrValve = new Backpressure(proc.child.stderr!);
@@ -151,19 +166,25 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
           resolve();
         }
       }, POLL_MS);
-      void proc.done.then((code) => {
+      void proc.done.then(async (code) => {
         clearInterval(poll);
         if (!taskCreated()) {
+          closeOutput();
           reject(startFailure(Buffer.concat(held).toString()));
           return;
         }
         ranOut = proc.child.signalCode === null;
         if (held.length) stderr.write(Buffer.concat(held.splice(0)));
+        resolve();
+        resolveExit(code);
+        if (fifos) {
+          // ctr's --rm has killed whatever of the debugger's was left: the last writers are gone
+          fifos.taskEnded();
+          await Promise.all([fifos.stdout, fifos.stderr].map(readEnd));
+        }
         stderr.end();
         if (spec.tty) stdout.end();
         resolveEnded();
-        resolve();
-        resolveExit(code);
       });
     });
   }
@@ -240,6 +261,7 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
     // the reaper's recipe (run by its sh, in the background) covers a --rm that failed.
     removedByEngine: () => ranOut,
     remove: async () => {
+      closeOutput();
       if (ranOut) return rmSync(o.workDir, { recursive: true, force: true });
       const running = child !== undefined && child.exitCode === null && child.signalCode === null;
       // ctr would put the terminal back the way it found it (raw) after sidekick restored it: stop it first.

@@ -38,6 +38,7 @@ import type { ContainerdApi, ContainerInfo, TaskInfo } from './api.js';
 import type { Ctr } from './ctr.js';
 import type { ImageSnapshot, SnapshotRef } from './copy.js';
 import { ctrDebugger } from './debugger.js';
+import { makeOutputFifos, type OutputFifos } from './output-fifos.js';
 import { CtrFailure, isGone } from './errors.js';
 import { labelFilter, NERDCTL_NAME, type Naming } from './naming.js';
 import { ctrSecurityFlags } from './security.js';
@@ -327,22 +328,12 @@ export class ContainerdRuntime implements Runtime {
     orphanCleanup: CleanupRecipe,
   ): Promise<Debugger> {
     const ref = normalizeRef(spec.image);
-    // Every option in --name=value form, then "--": ctr 1.6 would otherwise read options of the
-    // command (sh -c) as its own.
-    const runArgs = [
-      ...Object.entries(spec.labels).map(([k, v]) => `--label=${k}=${v}`),
-      ...Object.entries(spec.env).map(([k, v]) => `--env=${k}=${v}`),
-      ...placement,
-      ...ctrSecurityFlags(spec.security),
-      ...(spec.tty ? ['--tty=true'] : []),
-      ...(spec.detached && spec.tty ? detachedTtyArgs(namespace, spec.name) : []),
-      '--',
-      ref,
-      spec.name,
-      ...spec.argv,
-    ];
+    // made while the image is seen to (a foreground session's output: see output-fifos.ts)
+    const fifos = !spec.tty && !spec.detached ? makeOutputFifos(workDir) : undefined;
+    fifos?.catch(() => undefined);
 
     // The container itself is made by start() (`ctr run`, see debugger.ts); the image is seen to here.
+    let output: OutputFifos | undefined;
     try {
       await applyPullPolicy(spec.pull, {
         present: () => this.imagePresent(namespace, ref),
@@ -354,10 +345,27 @@ export class ContainerdRuntime implements Runtime {
             `"ctr -n ${namespace} images pull ${plainHttpRegistry(ref) ? '--plain-http ' : ''}${ref}", or import it`,
           ),
       });
+      output = await fifos;
     } catch (e) {
       rmSync(workDir, { recursive: true, force: true });
       throw e;
     }
+
+    // Every option in --name=value form, then "--": ctr 1.6 would otherwise read options of the
+    // command (sh -c) as its own.
+    const runArgs = [
+      ...Object.entries(spec.labels).map(([k, v]) => `--label=${k}=${v}`),
+      ...Object.entries(spec.env).map(([k, v]) => `--env=${k}=${v}`),
+      ...placement,
+      ...ctrSecurityFlags(spec.security),
+      ...(spec.tty ? ['--tty=true'] : []),
+      ...(spec.detached && spec.tty ? detachedTtyArgs(namespace, spec.name) : []),
+      ...(output?.runArgs ?? []),
+      '--',
+      ref,
+      spec.name,
+      ...spec.argv,
+    ];
 
     return ctrDebugger({
       ctr: this.ctr,
@@ -371,6 +379,7 @@ export class ContainerdRuntime implements Runtime {
       removeContainer: (running) => this.removeContainer(namespace, spec.name, running),
       address: formatAddress(this.engine, spec.name, namespace),
       fifoDir: spec.detached && spec.tty ? fifoDir(namespace, spec.name) : undefined,
+      output,
       orphanCleanup,
     });
   }
