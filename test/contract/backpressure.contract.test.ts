@@ -113,6 +113,10 @@ function watchPeak(child: ChildProcess): () => number {
 async function countSlowly(stream: Readable, stallsAt: number[]): Promise<number> {
   const stalls = [...stallsAt];
   let count = 0;
+  // Node resumes a child's unread output when the child exits, which would throw away what a CLI
+  // that already exited left in the pipe (a shell's `| (sleep 3; wc -c)` gets it): a 'readable'
+  // listener that reads nothing keeps it where it is.
+  stream.on('readable', () => undefined);
   if (stalls[0] === 0) {
     stalls.shift();
     await sleep(STALL_MS);
