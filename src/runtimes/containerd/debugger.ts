@@ -15,7 +15,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { closeSync, constants, existsSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { Backpressure } from '../../backpressure.js';
@@ -27,6 +28,8 @@ import type { CleanupRecipe, Debugger, DebuggerSpec, DebuggerStreams, ExecProces
 import type { Ctr } from './ctr.js';
 import { ctrReason } from './ctr-text.js';
 import type { OpenedOutput, OutputFifos } from './output-fifos.js';
+import { openFifo, taskFifos } from './fifo.js';
+import { resizeTaskPty, waitTask } from './task-status.js';
 
 // How often start() looks for the pid file while ctr creates the task.
 const POLL_MS = 5;
@@ -85,18 +88,18 @@ function forwardInput(from: Readable, to: Writable): { open(): void } {
  * which the shim keeps reading.
  */
 function goAhead(fifoDir: string, id: string): void {
-  for (const dir of readdirSync(fifoDir)) {
-    const fifo = join(fifoDir, dir, `${id}-stdin`);
-    if (!existsSync(fifo)) continue;
-    const fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-    try {
-      writeSync(fd, 'go\n');
-    } finally {
-      closeSync(fd);
-    }
-    return;
+  const fd = openSync(fifosOf(fifoDir, id).stdin, constants.O_WRONLY | constants.O_NONBLOCK);
+  try {
+    writeSync(fd, 'go\n');
+  } finally {
+    closeSync(fd);
   }
-  throw new UserError(`cannot start the detached debugger ${id}: its stdin is not in ${fifoDir}`, { hint: 'run again with --debug, or without -d' });
+}
+
+function fifosOf(fifoDir: string, id: string): { stdin: string; stdout: string } {
+  const found = taskFifos(fifoDir, id);
+  if (!found) throw new UserError(`cannot start the debugger ${id}: its stdin is not in ${fifoDir}`, { hint: 'run again with --debug for details' });
+  return found;
 }
 
 export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
@@ -107,6 +110,8 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
   const stdin = spec.stdin && !spec.tty ? new PassThrough() : undefined;
   let child: ChildProcess | undefined;
   let opened: OpenedOutput | undefined;
+  // a foreground TTY session's FIFOs, once joined (launchJoined)
+  let joinedFifos: Socket[] | undefined;
   const closeOutput = () => {
     opened?.taskEnded();
     opened?.stdout.destroy();
@@ -230,6 +235,13 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
    * the task's console (it sets it raw for the moment it runs).
    */
   async function startDetached(): Promise<string> {
+    await runDetached();
+    if (o.fifoDir) goAhead(o.fifoDir, o.id);
+    return o.address ?? o.id;
+  }
+
+  /** `ctr run -d`: returns once the task runs (with a TTY, its entry script waits for a go-ahead). */
+  async function runDetached(): Promise<void> {
     const proc = o.ctr.spawn(o.namespace, ['run', '-d', `--pid-file=${pidFile}`, ...o.runArgs], [spec.tty ? 'inherit' : 'ignore', spec.tty ? 'inherit' : 'ignore', 'pipe']);
     child = proc.child;
     let said = '';
@@ -237,8 +249,26 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
     const code = await proc.done;
     if (code !== 0 || !taskCreated()) throw startFailure(said);
     rmSync(o.workDir, { recursive: true, force: true });
-    if (o.fifoDir) goAhead(o.fifoDir, o.id);
-    return o.address ?? o.id;
+  }
+
+  /**
+   * A foreground session with a TTY: started as exec -d starts one, joined through the task's FIFOs
+   * as attach joins one (sidekick's terminal, resizes through the Tasks API), and deleted by remove()
+   * once its output has been read. Through `ctr run` the terminal lost what it had not taken yet
+   * when the task exited (ctr 1.6's copy, containerd#8643).
+   */
+  async function launchJoined(options: LaunchOptions): Promise<Launched> {
+    await runDetached();
+    const paths = fifosOf(o.fifoDir!, o.id);
+    const output = openFifo(paths.stdout, 'read');
+    const input = openFifo(paths.stdin, 'write');
+    joinedFifos = [output, input];
+    // containerd answers a Wait for a task that has already exited (it stays until deleted)
+    const wait = waitTask(o.ctr.socket, o.namespace, o.id);
+    input.write('go\n');
+    const streams: DebuggerStreams = { stdin: input, stdout: output, ended: readEnd(output) };
+    options.attached?.(streams);
+    return { streams, exited: wait.exitCode };
   }
 
   return {
@@ -249,20 +279,28 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
     notes: o.notes,
     orphanCleanup: o.orphanCleanup,
     launch: async (options: LaunchOptions = {}): Promise<Launched> => {
+      if (spec.tty && spec.stdin && o.fifoDir) return launchJoined(options);
       // The streams exist before ctr does; `exited` resolves once the task has run and exited.
       const streams: DebuggerStreams = spec.tty ? { stdout, stderr, ended } : { stdin, stdout, stderr, ended };
       options.attached?.(streams);
       await start();
       return { streams, exited };
     },
-    // With a TTY, ctr owns the terminal and follows its size itself (SIGWINCH).
-    resize: async () => undefined,
+    // With a TTY, ctr owns the terminal and follows its size itself (SIGWINCH); a joined task is sidekick's.
+    resize: async (rows, columns) => {
+      if (joinedFifos) await resizeTaskPty(o.ctr.socket, o.namespace, o.id, rows, columns).catch(() => undefined);
+    },
     // A ctr removal after ctr's own --rm found nothing, for ~50 ms at the end of every session:
     // the reaper's recipe (run by its sh, in the background) covers a --rm that failed.
     removedByEngine: () => ranOut,
     remove: async () => {
       closeOutput();
       if (ranOut) return rmSync(o.workDir, { recursive: true, force: true });
+      if (joinedFifos) {
+        for (const fifo of joinedFifos) fifo.destroy();
+        await o.removeContainer(true);
+        return;
+      }
       const running = child !== undefined && child.exitCode === null && child.signalCode === null;
       // ctr would put the terminal back the way it found it (raw) after sidekick restored it: stop it first.
       if (running) child!.kill('SIGKILL');

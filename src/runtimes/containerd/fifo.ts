@@ -6,8 +6,9 @@
  * stdout and stderr), so closing ours neither ends the task's input nor stops its output; output
  * made while nobody is attached waits in the FIFO (up to its 64 KiB) for the next attach.
  */
-import { constants, openSync } from 'node:fs';
+import { constants, existsSync, openSync, readdirSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { join } from 'node:path';
 
 /** The FIFO as a non-blocking stream; throws (ENXIO) when nothing holds its other end any more. */
 export function openFifo(path: string, direction: 'read' | 'write'): Socket {
@@ -15,4 +16,13 @@ export function openFifo(path: string, direction: 'read' | 'write'): Socket {
   const fifo = new Socket({ fd, readable: direction === 'read', writable: direction === 'write' });
   fifo.on('error', () => undefined); // the task may be gone before its streams are: its end says so
   return fifo;
+}
+
+/** The stdin and stdout FIFOs that ctr made for task ID (`ctr run --fifo-dir`: a directory of their own under fifoDir), if there. */
+export function taskFifos(fifoDir: string, id: string): { stdin: string; stdout: string } | undefined {
+  for (const dir of readdirSync(fifoDir)) {
+    const stdin = join(fifoDir, dir, `${id}-stdin`);
+    if (existsSync(stdin)) return { stdin, stdout: join(fifoDir, dir, `${id}-stdout`) };
+  }
+  return undefined;
 }

@@ -328,6 +328,8 @@ export class ContainerdRuntime implements Runtime {
     orphanCleanup: CleanupRecipe,
   ): Promise<Debugger> {
     const ref = normalizeRef(spec.image);
+    // a TTY session that sidekick joins through the task's FIFOs (debugger.ts: launchJoined, startDetached)
+    const joined = spec.tty && (spec.detached || spec.stdin);
     // made while the image is seen to (a foreground session's output: see output-fifos.ts)
     const fifos = !spec.tty && !spec.detached ? makeOutputFifos(workDir) : undefined;
     fifos?.catch(() => undefined);
@@ -359,7 +361,7 @@ export class ContainerdRuntime implements Runtime {
       ...placement,
       ...ctrSecurityFlags(spec.security),
       ...(spec.tty ? ['--tty=true'] : []),
-      ...(spec.detached && spec.tty ? detachedTtyArgs(namespace, spec.name) : []),
+      ...(joined ? joinedTtyArgs(namespace, spec.name) : []),
       ...(output?.runArgs ?? []),
       '--',
       ref,
@@ -378,9 +380,10 @@ export class ContainerdRuntime implements Runtime {
       workDir,
       removeContainer: (running) => this.removeContainer(namespace, spec.name, running),
       address: formatAddress(this.engine, spec.name, namespace),
-      fifoDir: spec.detached && spec.tty ? fifoDir(namespace, spec.name) : undefined,
+      fifoDir: joined ? fifoDir(namespace, spec.name) : undefined,
       output,
-      orphanCleanup,
+      // (the recipe of a debugger on a running target removes the FIFOs' directory already)
+      orphanCleanup: joined ? { kind: 'sequence', steps: [orphanCleanup, { kind: 'exec', file: 'rm', args: ['-rf', '--', fifoDir(namespace, spec.name)] }] } : orphanCleanup,
     });
   }
 
@@ -630,15 +633,15 @@ export class ContainerdRuntime implements Runtime {
 }
 
 /**
- * Where a detached debugger with a TTY keeps its I/O FIFOs: named after it, so that whoever removes
+ * Where a debugger with a TTY that sidekick joins (exec -d, or a foreground session) keeps its I/O FIFOs: named after it, so that whoever removes
  * it removes them too, and so that `exec -d` finds its stdin to send the go-ahead line (debugger.ts).
  */
 function fifoDir(namespace: string, id: string): string {
   return join(tmpdir(), `sidekick-fifo-${namespace}-${id}`);
 }
 
-/** ctr run options of a detached debugger with a TTY: its FIFOs where fifoDir says, and the entry script waiting for a go-ahead. */
-function detachedTtyArgs(namespace: string, id: string): string[] {
+/** ctr run options of a debugger with a TTY that sidekick joins: its FIFOs where fifoDir says, and the entry script waiting for a go-ahead. */
+function joinedTtyArgs(namespace: string, id: string): string[] {
   return [`--fifo-dir=${fifoDir(namespace, id)}`, '--env=SIDEKICK_HANDSHAKE=1'];
 }
 
