@@ -1,14 +1,16 @@
 /**
- * A debugger run by `ctr run --rm`, one ctr process that creates the container, creates its task
- * with its stdio wired to ctr's own, starts it, waits for it, deletes task, container and snapshot,
- * and exits with the task's exit code. The streams exist before the process starts, so no output is
- * lost. (`ctr containers create` + `ctr tasks start` + `ctr containers rm` do the same in three
+ * A debugger run by `ctr run --rm`, one ctr process that creates the container, creates its task,
+ * starts it, waits for it, deletes task, container and snapshot, and exits with the task's exit code.
+ * (`ctr containers create` + `ctr tasks start` + `ctr containers rm` do the same in three
  * processes, each paying for its own start and connection: measured 60-100 ms slower here.)
  *
- * Without a TTY, ctr's stdout and stderr are pipes handed to the session, and ctr runs in its own
- * process group (signals are sidekick's to handle). With a TTY, ctr takes the user's terminal itself:
- * raw mode, and resizes through SIGWINCH, which it gets in the terminal's foreground process group.
- * So launch() gives no stdin and an empty stdout, and resize() is ctr's business.
+ * Without a TTY, the output comes through FIFOs of sidekick's own (output-fifos.ts: ctr 1.6's copy
+ * loses a tail that a slow reader has not taken when the task exits), input through ctr's stdin, and
+ * ctr runs in its own process group (signals are sidekick's to handle). A TTY session with input is
+ * started with `ctr run -d` and joined through the task's FIFOs (launchJoined), for the same reason.
+ * A TTY session without input leaves the user's terminal to ctr: raw mode, and resizes through
+ * SIGWINCH, which it gets in the terminal's foreground process group; launch() gives no stdin and an
+ * empty stdout, and resize() is ctr's business.
  *
  * ctr's own failures (before the task exists) are told apart from the command's output by the pid
  * file that ctr writes once the task is created and before it starts: stderr is held back until then.
@@ -51,7 +53,7 @@ export interface CtrDebuggerOptions {
   orphanCleanup: CleanupRecipe;
   /** its address as DebuggerInfo.id gives it, which `exec -d` prints */
   address?: string;
-  /** exec -d with a TTY: where ctr puts the task's FIFOs (its entry script waits for a go-ahead line on stdin) */
+  /** a TTY session that sidekick joins (exec -d, or one in the foreground with input): where ctr puts the task's FIFOs (its entry script waits for a go-ahead line on stdin) */
   fifoDir?: string;
   /** a foreground debugger without a TTY: its output comes through these, not through ctr */
   output?: OutputFifos;
@@ -286,7 +288,7 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
       await start();
       return { streams, exited };
     },
-    // With a TTY, ctr owns the terminal and follows its size itself (SIGWINCH); a joined task is sidekick's.
+    // A joined task's terminal size is sidekick's to set; otherwise ctr follows it itself (SIGWINCH).
     resize: async (rows, columns) => {
       if (joinedFifos) await resizeTaskPty(o.ctr.socket, o.namespace, o.id, rows, columns).catch(() => undefined);
     },
