@@ -1,2 +1,2 @@
 #!/usr/bin/env node
-import '../dist/kubectl-sidekick.js';
+require('../dist/kubectl-sidekick.js');

@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import '../dist/cli.js';
+// CommonJS (bin/package.json): no ES module loader to start before the CLI
+require('../dist/boot.js');
