@@ -36,7 +36,7 @@ describe('the npm package', () => {
 
   it('carries the built CLI and its bins, no tests, fixtures or sources', async () => {
     const files = String((await execa('tar', ['tzf', tarball])).stdout).split('\n');
-    expect(files).toEqual(expect.arrayContaining(['package/dist/cli.js', 'package/dist/reaper.js', 'package/dist/docker-sidekick.js', 'package/bin/sidekick.js', 'package/bin/kubectl-sidekick.js', 'package/README.md']));
+    expect(files).toEqual(expect.arrayContaining(['package/dist/cli.js', 'package/dist/boot.js', 'package/dist/package.json', 'package/bin/package.json', 'package/dist/reaper.js', 'package/dist/docker-sidekick.js', 'package/bin/sidekick.js', 'package/bin/kubectl-sidekick.js', 'package/README.md']));
     expect(files.filter((f) => /^package\/(test|fixtures|src|scripts|bench)\//.test(f) || f.endsWith('.map'))).toEqual([]);
   });
 
