@@ -89,10 +89,13 @@ function forwardInput(from: Readable, to: Writable): { open(): void } {
  * goes into the task's stdin FIFO (cio names it ID-stdin in a directory of its own under fifoDir),
  * which the shim keeps reading.
  */
+/** The line the entry script waits for (SIDEKICK_HANDSHAKE in entry.sh). */
+const GO_AHEAD = 'go\n';
+
 function goAhead(fifoDir: string, id: string): void {
   const fd = openSync(fifosOf(fifoDir, id).stdin, constants.O_WRONLY | constants.O_NONBLOCK);
   try {
-    writeSync(fd, 'go\n');
+    writeSync(fd, GO_AHEAD);
   } finally {
     closeSync(fd);
   }
@@ -267,7 +270,7 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
     joinedFifos = [output, input];
     // containerd answers a Wait for a task that has already exited (it stays until deleted)
     const wait = waitTask(o.ctr.socket, o.namespace, o.id);
-    input.write('go\n');
+    input.write(GO_AHEAD);
     const streams: DebuggerStreams = { stdin: input, stdout: output, ended: readEnd(output) };
     options.attached?.(streams);
     return { streams, exited: wait.exitCode };

@@ -9,9 +9,10 @@
  */
 import { execFile } from 'node:child_process';
 import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { openFifo } from './fifo.js';
 
 /** Where the debugger sees the FIFOs' directory. */
 export const OUTPUT_MOUNT = '/run/sidekick-output';
@@ -63,10 +64,8 @@ interface HeldReader {
  * before the command has opened its end (a FIFO with no writer reads as ended), until released.
  */
 function openReader(path: string): HeldReader {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const stream = openFifo(path, 'read');
   let keeper: number | undefined = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
-  const stream = new Socket({ fd, readable: true, writable: false });
-  stream.on('error', () => undefined);
   return {
     stream,
     release() {

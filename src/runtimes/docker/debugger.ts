@@ -6,6 +6,7 @@
 import type Docker from 'dockerode';
 import { Writable, type Duplex } from 'node:stream';
 import { UserError } from '../../errors.js';
+import { debugLog } from '../../log.js';
 import type { Endpoint } from '../endpoint.js';
 import { noShell } from '../errors.js';
 import type { Debugger, DebuggerSpec, DebuggerStreams, ExecProcess, LaunchOptions, Launched } from '../runtime.js';
@@ -63,11 +64,7 @@ export function dockerDebugger(o: DockerDebuggerOptions): Debugger {
       // Output nobody reads any more (a reader that went away, an interrupt) holds the connection
       // paused, and the engine would wait for it to drain before it lets the container go.
       connection?.destroy();
-      await container.remove({ force: true, v: true }).catch((e: unknown) => {
-        const status = statusOf(e);
-        if (status === 404 || status === 409) return; // gone, or AutoRemove already removing it
-        throw e;
-      });
+      await removeContainer(container);
     },
     exec: (argv) => execIn(o, argv),
     // exec -d: started with nobody attached; its stdin stays open (StdinOnce off) for `sidekick attach`
@@ -78,6 +75,26 @@ export function dockerDebugger(o: DockerDebuggerOptions): Debugger {
       return o.address ?? container.id;
     },
   };
+}
+
+/**
+ * Removes the debugger, gone or going. Podman answers 500 ("could not be stopped") to a forced
+ * removal that races the container's own exit (its AutoRemove then follows): asked again a moment
+ * later, it waits for that removal and says 404.
+ */
+async function removeContainer(container: Docker.Container): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await container.remove({ force: true, v: true });
+      return;
+    } catch (e) {
+      const status = statusOf(e);
+      if (status === 404 || status === 409) return; // gone, or AutoRemove already removing it
+      if (status !== 500 || attempt === 3) throw e;
+      debugLog(`removing the debugger: ${engineMessage(e)}; asking again`);
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
 }
 
 async function attach(o: DockerDebuggerOptions): Promise<Duplex> {
