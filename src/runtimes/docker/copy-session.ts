@@ -22,6 +22,7 @@ import { debugLog } from '../../log.js';
 import type { Endpoint } from '../endpoint.js';
 import { applyPullPolicy, pullForbidden } from '../errors.js';
 import { LABEL, type CleanupRecipe, type Debugger, type DebuggerSpec, type Progress, type Target } from '../runtime.js';
+import { createContainer } from './create.js';
 import { engineMessage, statusOf } from './errors.js';
 import { asConfiguredUser } from '../target-config.js';
 import { pullImage } from './pull.js';
@@ -111,20 +112,18 @@ export async function createCopyDebugger(ctx: CopyContext, target: Target, spec:
     debugLog(`copy of ${target.address} from ${committed.Id.slice(0, 19)} after ${Date.now() - t0} ms`);
 
     const toolkitMount = await mountToolkit(ctx, spec, names, labels, made);
-    const holder = await docker
-      .createContainer({
-        name: names.holder,
-        Image: committed.Id,
-        Entrypoint: HOLDER_ARGV,
-        Cmd: [],
-        Hostname: (target.engineState as DockerTargetState | undefined)?.hostname,
-        Labels: labels,
-        Healthcheck: { Test: ['NONE'] },
-        HostConfig: { NetworkMode: 'none', IpcMode: 'shareable', ...toolkitMount },
-      })
-      .catch((e: unknown) => {
-        throw new UserError(`cannot create a copy of ${target.address}: ${engineMessage(e)}`, { cause: e });
-      });
+    const holder = await createContainer(docker, {
+      name: names.holder,
+      Image: committed.Id,
+      Entrypoint: HOLDER_ARGV,
+      Cmd: [],
+      Hostname: (target.engineState as DockerTargetState | undefined)?.hostname,
+      Labels: labels,
+      Healthcheck: { Test: ['NONE'] },
+      HostConfig: { NetworkMode: 'none', IpcMode: 'shareable', ...toolkitMount },
+    }).catch((e: unknown) => {
+      throw new UserError(`cannot create a copy of ${target.address}: ${engineMessage(e)}`, { cause: e });
+    });
     made.push(['containers', holder.id]);
     await holder.start().catch((e: unknown) => {
       throw new UserError(`cannot start the copy of ${target.address}: ${engineMessage(e)}`, {
@@ -203,7 +202,7 @@ async function mountToolkit(
   await docker.createVolume({ Name: names.volume, Labels: labels });
   made.push(['volumes', names.volume]);
   // Creating (never starting) a container with the empty volume on /bin makes Docker copy the toolkit's /bin into it.
-  const filler = await docker.createContainer({
+  const filler = await createContainer(docker, {
     name: names.filler,
     Image: spec.image,
     Entrypoint: ['/bin/true'],

@@ -27,6 +27,7 @@ import {
   type TargetInfo,
 } from '../runtime.js';
 import { applyPullPolicy, nameInUse, pullForbidden } from '../errors.js';
+import { createContainer } from './create.js';
 import { dockerDebugger } from './debugger.js';
 import { connectionError, engineMessage, statusOf } from './errors.js';
 import { pullImage } from './pull.js';
@@ -232,7 +233,7 @@ export class DockerRuntime implements Runtime {
   /** Creates the container; undefined (when asked) if its image is missing. */
   private async create(options: Docker.ContainerCreateOptions, spec: DebuggerSpec, opts: { orMissingImage?: boolean } = {}): Promise<Docker.Container | undefined> {
     try {
-      return await this.call(this.docker.createContainer(options));
+      return await this.call(createContainer(this.docker, options));
     } catch (e) {
       if (e instanceof UserError) throw e;
       if (opts.orMissingImage && statusOf(e) === 404 && /image/i.test(engineMessage(e))) return undefined;
