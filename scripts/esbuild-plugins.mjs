@@ -19,8 +19,9 @@ export const rawText = {
 
 /**
  * Parts of dockerode and docker-modem sidekick never calls, loaded at import time all the same:
- * BuildKit sessions and progress (gRPC, protobufjs: ~330 KB), ssh:// hosts (ssh2), and the build
- * context's tar and .dockerignore handling (tar-fs and its streams). Each is replaced by a stand-in
+ * BuildKit sessions and progress (gRPC, protobufjs: ~330 KB), ssh:// hosts (ssh2), the build
+ * context's tar and .dockerignore handling (tar-fs and its streams), and Node's https (with tls and
+ * crypto) and zlib, which a local socket never needs. Each is replaced by a stand-in
  * that requires the real module from node_modules on first use, so the Docker client's chunk is
  * compiled and run without them at every start.
  */
@@ -31,6 +32,9 @@ const LAZY = [
   ['tar-fs', /[\\/]dockerode[\\/]lib$/, 'object'],
   ['@balena/dockerignore', /[\\/]dockerode[\\/]lib$/, 'function'],
   ['./ssh', /[\\/]docker-modem[\\/]lib$/, 'function'],
+  // Node's own modules for https:// engines (TLS, and crypto under it) and for gzipped build contexts
+  ['https', /[\\/]docker-modem[\\/]lib$/, 'object'],
+  ['zlib', /[\\/]dockerode[\\/]lib$/, 'object'],
 ];
 const STAND_IN = {
   function: (mod) => `module.exports = function () { return require(${mod}).apply(this, arguments); };`,
@@ -39,7 +43,7 @@ const STAND_IN = {
 export const lazyCommonJs = {
   name: 'lazy-commonjs',
   setup(b) {
-    b.onResolve({ filter: /^(\.\/(session|buildkit|ssh)|tar-fs|@balena\/dockerignore)$/ }, (args) => {
+    b.onResolve({ filter: /^(\.\/(session|buildkit|ssh)|tar-fs|@balena\/dockerignore|https|zlib)$/ }, (args) => {
       const lazy = LAZY.find(([request, dir]) => request === args.path && dir.test(args.resolveDir));
       if (!lazy) return undefined;
       // the real module, as node_modules holds it, stays out of the bundle

@@ -2,7 +2,6 @@
  * From what the user asked (`sidekick exec` options) to an engine-neutral DebuggerSpec.
  * Pure: no engine, no I/O beyond reading the values passed in, so it is unit-tested on its own.
  */
-import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { entryArgv, entryEnv } from './entry-script.js';
 import { applyProfile, numericUser, parseProfile, profileLimits } from '../runtimes/security.js';
@@ -88,7 +87,9 @@ export function debuggerName(target: Target, requested?: string): string {
     return requested;
   }
   const base = target.name.replace(/[^a-zA-Z0-9_.-]/g, '-').slice(0, 40);
-  return `sidekick-${base}-${randomBytes(3).toString('hex')}`;
+  // a name, not a secret: Math.random spares the start-up node:crypto's loading (~2 ms)
+  const suffix = Math.floor(Math.random() * 0x1000000).toString(16).padStart(6, '0');
+  return `sidekick-${base}-${suffix}`;
 }
 
 export function buildDebuggerSpec(target: Target, req: ExecRequest, term: Terminal): DebuggerSpec {
