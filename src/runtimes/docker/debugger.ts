@@ -28,6 +28,8 @@ export interface DockerDebuggerOptions {
   call<T>(what: Promise<T>): Promise<T>;
   /** its address as DebuggerInfo.id gives it (docker://ID), which `exec -d` prints */
   address?: string;
+  /** the exit code is asked for as soon as the attach ends (DockerFlavor.slowWait) */
+  exitOnStreamEnd?: boolean;
 }
 
 export function dockerDebugger(o: DockerDebuggerOptions): Debugger {
@@ -47,14 +49,15 @@ export function dockerDebugger(o: DockerDebuggerOptions): Debugger {
       path: `/containers/${container.id}?force=true&v=true`,
     },
     launch: async (options: LaunchOptions = {}): Promise<Launched> => {
-      const exited = container.wait({ condition: 'next-exit' }).then((result: { StatusCode: number }) => result.StatusCode);
-      exited.catch(() => undefined); // a start that fails is reported instead
+      const nextExit = container.wait({ condition: 'next-exit' }).then((result: { StatusCode: number }) => result.StatusCode);
+      nextExit.catch(() => undefined); // a start that fails is reported instead
       connection = await attach(o);
       const streams = attachedStreams(o.docker, connection, spec.tty, spec.stdin);
       options.attached?.(streams);
       await container.start().catch((e: unknown) => {
         throw startFailure(e, spec, o.label);
       });
+      const exited = o.exitOnStreamEnd ? Promise.race([nextExit, streams.ended.then(() => exitCodeOnceExited(container, nextExit))]) : nextExit;
       return { streams, exited };
     },
     resize: async (rows, columns) => {
@@ -75,6 +78,22 @@ export function dockerDebugger(o: DockerDebuggerOptions): Debugger {
       return o.address ?? container.id;
     },
   };
+}
+
+/**
+ * The exit code of a container whose attach has ended, from inspect: Podman has it ("stopped", its
+ * cleanup still to come) ~100 ms before its wait answers. Asked a few times while the state catches
+ * up; then (a process that closed its output and runs on, a container already removed) the wait's
+ * answer.
+ */
+async function exitCodeOnceExited(container: Docker.Container, wait: Promise<number>): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const state = await container.inspect().then((info) => info.State, () => undefined);
+    if (!state) break;
+    if (state.Status === 'exited' || state.Status === 'stopped') return state.ExitCode;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return wait;
 }
 
 /**

@@ -50,6 +50,11 @@ export interface DockerFlavor {
    * TTY (conmon runs with -i and never --leave-stdin-open, and the API has no say), which ends a shell
    */
   closesStdinOnLeave?: boolean;
+  /**
+   * Podman: its wait answers ~100 ms after the container's exit ended the attach, when its cleanup
+   * is done; inspect has the exit code within a few ms (see exitCodeOnceExited)
+   */
+  slowWait?: boolean;
 }
 
 /** What findTarget learned of a target, for createDebugger. */
@@ -214,7 +219,17 @@ export class DockerRuntime implements Runtime {
     });
     container ??= (await this.create(options, spec))!;
     const address = formatAddress(this.engine, container.id);
-    const dbg = dockerDebugger({ docker: this.docker, container, spec, notes, endpoint: this.probe.endpoint, label: this.flavor.label, call: (w) => this.call(w), address });
+    const dbg = dockerDebugger({
+      docker: this.docker,
+      container,
+      spec,
+      notes,
+      endpoint: this.probe.endpoint,
+      label: this.flavor.label,
+      call: (w) => this.call(w),
+      address,
+      exitOnStreamEnd: this.flavor.slowWait,
+    });
     if (!spec.detached || spec.tty || !spec.stdin || !this.flavor.closesStdinOnLeave) return dbg;
     const { stdinClosedOnLeave } = await import('./attach.js');
     return { ...dbg, notice: `${stdinClosedOnLeave(this.flavor.label)}: run "sidekick exec -d" from a terminal to come back to it more than once` };

@@ -24,6 +24,7 @@ export function connectPodman(): Runtime {
       cli: 'podman',
       startHint: 'start the service with "podman system service --time=0", or point CONTAINER_HOST at one',
       closesStdinOnLeave: true,
+      slowWait: true,
     },
     probePodman(),
   );
