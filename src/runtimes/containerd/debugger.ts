@@ -50,6 +50,8 @@ export interface CtrDebuggerOptions {
   workDir: string;
   /** removes the container and its snapshot, if still there; `running` when its task may still be alive */
   removeContainer(running: boolean): Promise<void>;
+  /** whether the container is gone (one gRPC call): ctr's --rm did its work */
+  containerGone?(): Promise<boolean>;
   orphanCleanup: CleanupRecipe;
   /** its address as DebuggerInfo.id gives it, which `exec -d` prints */
   address?: string;
@@ -125,6 +127,8 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
   let created = false;
   // ctr ended by itself: its --rm has deleted task, container and snapshot before it exited.
   let ranOut = false;
+  // and the API no longer knows the container
+  let confirmedGone = false;
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
   let resolveEnded!: () => void;
@@ -295,12 +299,17 @@ export function ctrDebugger(o: CtrDebuggerOptions): Debugger {
     resize: async (rows, columns) => {
       if (joinedFifos) await resizeTaskPty(o.ctr.socket, o.namespace, o.id, rows, columns).catch(() => undefined);
     },
-    // A ctr removal after ctr's own --rm found nothing, for ~50 ms at the end of every session:
-    // the reaper's recipe (run by its sh, in the background) covers a --rm that failed.
-    removedByEngine: () => ranOut,
+    // A ctr removal after ctr's own --rm found nothing, for ~50 ms at the end of every session; the
+    // API says whether the container is gone in ~2. The reaper's recipe (run by its sh, in the
+    // background) covers a --rm that failed, or a container the API could not be asked about.
+    removedByEngine: () => ranOut && !confirmedGone,
     remove: async () => {
       closeOutput();
-      if (ranOut) return rmSync(o.workDir, { recursive: true, force: true });
+      if (ranOut) {
+        rmSync(o.workDir, { recursive: true, force: true });
+        confirmedGone = (await o.containerGone?.().catch(() => false)) ?? false;
+        return;
+      }
       if (joinedFifos) {
         for (const fifo of joinedFifos) fifo.destroy();
         await o.removeContainer(true);

@@ -379,6 +379,7 @@ export class ContainerdRuntime implements Runtime {
       label: this.label,
       workDir,
       removeContainer: (running) => this.removeContainer(namespace, spec.name, running),
+      containerGone: async () => (await (await this.api()).container(namespace, spec.name)) === undefined,
       address: formatAddress(this.engine, spec.name, namespace),
       fifoDir: joined ? fifoDir(namespace, spec.name) : undefined,
       output,
