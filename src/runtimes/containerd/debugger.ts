@@ -85,15 +85,15 @@ function forwardInput(from: Readable, to: Writable): { open(): void } {
   };
 }
 
+/** The line the entry script waits for (SIDEKICK_HANDSHAKE in entry.sh). */
+const GO_AHEAD = 'go\n';
+
 /**
  * ctr copies a TTY task's output to the local terminal for as long as it runs, so a detached
  * debugger's entry script waits (SIDEKICK_HANDSHAKE) until `ctr run -d` has gone: the go-ahead line
  * goes into the task's stdin FIFO (cio names it ID-stdin in a directory of its own under fifoDir),
  * which the shim keeps reading.
  */
-/** The line the entry script waits for (SIDEKICK_HANDSHAKE in entry.sh). */
-const GO_AHEAD = 'go\n';
-
 function goAhead(fifoDir: string, id: string): void {
   const fd = openSync(fifosOf(fifoDir, id).stdin, constants.O_WRONLY | constants.O_NONBLOCK);
   try {

@@ -9,7 +9,7 @@ import { UserError } from '../../errors.js';
 import type { TargetAddress } from '../address.js';
 import { noSession, notAttachable, sessionEnded } from '../errors.js';
 import { LABEL, ROLE_DEBUGGER, type AttachedDebugger } from '../runtime.js';
-import { attachedStreams, attachHijacked } from './debugger.js';
+import { attachedStreams, attachHijacked, removeContainer } from './debugger.js';
 import { engineMessage, statusOf } from './errors.js';
 
 /** Podman's conmon and a debugger without a TTY (DockerFlavor.closesStdinOnLeave), in words. */
@@ -35,10 +35,7 @@ export async function attachDockerDebugger(o: DockerAttachContext, address: Targ
   const labels = info?.Config.Labels ?? {};
   if (!info || labels[LABEL.role] !== ROLE_DEBUGGER) throw noSession(address.raw);
   const name = info.Name.replace(/^\//, '');
-  const remove = () =>
-    container.remove({ force: true, v: true }).catch((e: unknown) => {
-      if (statusOf(e) !== 404 && statusOf(e) !== 409) throw e;
-    });
+  const remove = () => removeContainer(container);
   if (!info.State.Running) {
     // told once, then gone: it was kept only for this
     await remove().catch(() => undefined);

@@ -101,7 +101,7 @@ async function exitCodeOnceExited(container: Docker.Container, wait: Promise<num
  * removal that races the container's own exit (its AutoRemove then follows): asked again a moment
  * later, it waits for that removal and says 404.
  */
-async function removeContainer(container: Docker.Container): Promise<void> {
+export async function removeContainer(container: Docker.Container): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await container.remove({ force: true, v: true });

@@ -28,7 +28,7 @@ import {
 } from '../runtime.js';
 import { applyPullPolicy, nameInUse, pullForbidden } from '../errors.js';
 import { createContainer } from './create.js';
-import { dockerDebugger } from './debugger.js';
+import { dockerDebugger, removeContainer } from './debugger.js';
 import { connectionError, engineMessage, statusOf } from './errors.js';
 import { pullImage } from './pull.js';
 import { dockerSecurity } from './security.js';
@@ -326,10 +326,7 @@ export class DockerRuntime implements Runtime {
     });
     // only a sidekick debugger is removed, whatever the address names
     if (info?.Config.Labels?.[LABEL.role] !== ROLE_DEBUGGER) return undefined;
-    await this.call(container.remove({ force: true, v: true })).catch((e: unknown) => {
-      if (statusOf(e) === 404 || statusOf(e) === 409) return;
-      throw e;
-    });
+    await this.call(removeContainer(container));
     return { name: info.Name.replace(/^\//, ''), target: info.Config.Labels[LABEL.targetName] ?? info.Config.Labels[LABEL.target] ?? '' };
   }
 
