@@ -9,12 +9,15 @@
 #
 # CACHED_BINARY is relative to ${SIDEKICK_CACHE:-/var/cache/sidekick}/bin. Exit 3: the archive or Go
 # is missing here (nothing to build from); exit 1: the build failed (its log is named).
-# `--where` prints the archive's path and exits 0 if it is there, 3 if not, without building.
+# `--where ARCHIVE [CACHED_BINARY]` prints the archive's path, or the binary already built from it,
+# and exits 0 if either is there, 3 if not, without building.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${SIDEKICK_THIRD_PARTY:-$root/../shared/third_party}
 if [ "${1:-}" = --where ]; then
   [ -f "$dir/$2" ] && { echo "$dir/$2"; exit 0; }
+  # a clone elsewhere (no ../shared) on a machine that built it once: the setup uses that binary
+  [ -n "${3:-}" ] && [ -x "${SIDEKICK_CACHE:-/var/cache/sidekick}/bin/$3" ] && { echo "${SIDEKICK_CACHE:-/var/cache/sidekick}/bin/$3"; exit 0; }
   exit 3
 fi
 archive=$dir/$1 package=$2

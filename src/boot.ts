@@ -4,8 +4,8 @@
  * compiles every function the command calls; with it the functions a command used last time arrive
  * compiled. Node 22 has this built in (module.enableCompileCache); Node 20 does not.
  *
- * One cache file per command (exec, diagnose...), made after the first run of that command with this
- * bundle on this Node and kept in a directory only this user may write: V8 checks a cache against
+ * One cache file per command and engine (exec-docker, diagnose...), made after its first run with
+ * this bundle on this Node and kept in a directory only this user may write: V8 checks a cache against
  * the source's length, not its content, so a cache someone else could write would be code they run.
  * Anything unusual (no home, a read-only disk, a cache V8 refuses) falls back to an ordinary require.
  * SIDEKICK_NO_CODE_CACHE=1 turns it off.
@@ -44,10 +44,16 @@ function cacheDir(): string | undefined {
   return undefined;
 }
 
-/** The command's name as the cache's key (its compiled functions differ by command). */
-function commandWord(): string {
-  const word = process.argv.slice(2).find((a) => !a.startsWith('-'));
-  return word && /^[a-z][a-z-]{0,19}$/.test(word) ? word : 'other';
+/**
+ * The cache's key: the command's name and, where an address names it, the engine (their compiled
+ * functions differ: a cache made by a Docker session lacks what a containerd one runs, ~20 ms).
+ */
+function cacheWord(): string {
+  const words = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const command = words[0] && /^[a-z][a-z-]{0,19}$/.test(words[0]) ? words[0] : 'other';
+  const address = words.slice(1).find((w) => w.includes('/'));
+  const scheme = /^([a-z0-9]{1,12}):\/\//.exec(address ?? '')?.[1] ?? (address && /^[a-z]+\/[^/]/.test(address) ? 'k8s' : undefined);
+  return scheme ? `${command}-${scheme}` : command;
 }
 
 /** The bundle compiled with its cache, ready to run; undefined where no cache can be used. */
@@ -58,7 +64,7 @@ function compileCached(): (() => void) | undefined {
   const st = statSync(bundle);
   // this bundle on this Node: anything else is another cache
   const key = `${process.version}-${process.arch}-${st.size}-${Math.floor(st.mtimeMs)}`;
-  const file = join(dir, `${key}-${commandWord()}.bin`);
+  const file = join(dir, `${key}-${cacheWord()}.bin`);
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(file);

@@ -38,6 +38,15 @@ describe('the code cache', () => {
     expect(statSync(file!).mtimeMs).toBe(made);
   });
 
+  it('keeps one cache per command and engine, since each runs other functions', async () => {
+    const base = join(work, 'per-engine');
+    const env = { ...process.env, XDG_CACHE_HOME: base, DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
+    // a session that fails at once on an engine nobody runs still leaves the command's cache
+    for (const address of ['docker://x', 'pod/x', 'x']) await sidekick(['exec', '-q', address, '--', 'true'], { env });
+    const names = readdirSync(join(base, 'sidekick', 'code-cache')).map((f) => f.replace(/^.*-(exec(-[a-z0-9]+)?)\.bin$/, '$1'));
+    expect(names.sort()).toEqual(['exec', 'exec-docker', 'exec-k8s']);
+  });
+
   it('replaces a cache V8 refuses, and the command still runs', async () => {
     const base = join(work, 'corrupt');
     const [file] = await versionWithCache(base);

@@ -4,7 +4,7 @@
  * clone by scripts/engines/containerd.sh (through scripts/third-party.sh); what sidekick left behind
  * is listed through containerd, as for the containerd column.
  *
- * A clone without that archive (no ../shared) has no nerdctl binary: nerdctlColumns() then falls back
+ * A clone without that archive (no ../shared), on a machine that never built it, has no nerdctl binary: nerdctlColumns() then falls back
  * to containers made with ctr that carry nerdctl's labels, and says so.
  */
 import { execa } from 'execa';
@@ -18,6 +18,8 @@ import type { StartedTarget, TargetOptions, TestEngine } from './engines.js';
 import { FIXTURE_IMAGES, FIXTURE_READY, TARGET_IMAGE } from './engines.js';
 
 const ARCHIVE = 'nerdctl-1.7.7.tar.gz';
+// where scripts/engines/containerd.sh builds it (scripts/third-party.sh), under the cache's bin/
+const BUILT = 'nerdctl-v1.7.7/nerdctl';
 const NAME_PREFIX = 'skn-test-';
 const THIRD_PARTY = fileURLToPath(new URL('../../scripts/third-party.sh', import.meta.url));
 
@@ -125,13 +127,13 @@ export class NerdctlRunEngine extends ContainerdEngine {
 
 /**
  * The nerdctl columns: real nerdctl on its bridge and with --net none where its source archive is
- * beside the clone, else today's labelled ctr containers (said on the console, not skipped).
+ * beside the clone or its binary was built from it, else today's labelled ctr containers (said on the console, not skipped).
  */
 export function nerdctlColumns(): TestEngine[] {
   try {
-    execFileSync('bash', [THIRD_PARTY, '--where', ARCHIVE], { stdio: 'ignore' });
+    execFileSync('bash', [THIRD_PARTY, '--where', ARCHIVE, BUILT], { stdio: 'ignore' });
   } catch {
-    console.log(`nerdctl: no ${ARCHIVE} beside the clone (../shared/third_party or SIDEKICK_THIRD_PARTY), so no real nerdctl: its column runs on containers made with ctr that carry nerdctl's labels`);
+    console.log(`nerdctl: no ${ARCHIVE} beside the clone (../shared/third_party or SIDEKICK_THIRD_PARTY) and none built from it, so no real nerdctl: its column runs on containers made with ctr that carry nerdctl's labels`);
     return [nerdctlEngine];
   }
   return [new NerdctlRunEngine('bridge'), new NerdctlRunEngine('none')];
