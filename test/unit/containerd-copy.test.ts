@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyCleanup, copyNames, snapshotLayers } from '../../src/runtimes/containerd/copy.js';
@@ -7,6 +7,11 @@ import { copyRunArgs, insideRoot, mountOption, originalMounts, validHostname } f
 import { exitStatusOf, getRequest, protoFields } from '../../src/runtimes/containerd/task-status.js';
 import type { Ctr } from '../../src/runtimes/containerd/ctr.js';
 import type { DebuggerSpec } from '../../src/runtimes/runtime.js';
+
+// the folders the tests make, gone with the file
+const roots: string[] = [];
+const tempRoot = () => roots.at(roots.push(mkdtempSync(join(tmpdir(), 'sidekick-unit-'))) - 1)!;
+afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
 
 const S = '/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots';
 
@@ -62,7 +67,7 @@ describe("a containerd copy's view: what a running container of the original's s
   });
 
   it("the original's binds read-only, its tmpfs fresh and its cgroups, in order; /proc, /dev, /sys and binds whose source is gone left out", () => {
-    const root = mkdtempSync(join(tmpdir(), 'sidekick-unit-'));
+    const root = tempRoot();
     const options = originalMounts(root, [
       { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid'] },
       { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid'] },
@@ -86,7 +91,7 @@ describe("a containerd copy's view: what a running container of the original's s
   });
 
   it("follows the copy's symbolic links inside the copy, never out of it", () => {
-    const root = mkdtempSync(join(tmpdir(), 'sidekick-unit-'));
+    const root = tempRoot();
     mkdirSync(join(root, 'srv'));
     symlinkSync('/srv', join(root, 'data'));
     symlinkSync('../../../../etc', join(root, 'srv', 'up'));
