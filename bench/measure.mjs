@@ -23,15 +23,26 @@ export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length
 export function interleave(sides, { runs = RUNS, pause = () => {} } = {}) {
   const labels = Object.keys(sides);
   const times = Object.fromEntries(labels.map((l) => [l, []]));
-  for (const l of labels) timeIt(...sides[l]);
+  // A run that fails (a peer's ephemeral container that did not come up, say) is counted and said,
+  // not timed: one flaky run must not end the whole bench.
+  const timed = (l) => {
+    try {
+      return timeIt(...sides[l]);
+    } catch (e) {
+      console.log(`${l}: a run failed (${String(e.message ?? e).split('\n')[0]}); left out of its median`);
+      return undefined;
+    }
+  };
+  for (const l of labels) timed(l);
   for (let i = 0; i < runs; i++) {
     for (let j = 0; j < labels.length; j++) {
       const l = labels[(i + j) % labels.length];
       pause();
-      times[l].push(timeIt(...sides[l]));
+      const t = timed(l);
+      if (t !== undefined) times[l].push(t);
     }
   }
-  return Object.fromEntries(labels.map((l) => [l, median(times[l])]));
+  return Object.fromEntries(labels.map((l) => [l, times[l].length ? median(times[l]) : NaN]));
 }
 
 const ms = (x) => `${x.toFixed(0).padStart(5)} ms`;

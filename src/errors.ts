@@ -30,6 +30,8 @@ export type ErrorKind =
   | 'invalid'
   /** a name is taken, a port in use */
   | 'conflict'
+  /** the toolkit image cannot run where the session needs it (a dynamically linked sh in a copy) */
+  | 'toolkit'
   /** anything else that failed */
   | 'failed';
 

@@ -10,7 +10,9 @@ fi
 fail() { echo "sidekick: $*" >&2; exit 125; }
 # A toolkit program's path in SIDEKICK_TOOL (not a builtin's name, as `command -v` may answer); no
 # command substitution, which would fork.
-tool() { for d in /bin /usr/bin /sbin /usr/sbin /usr/local/bin; do [ -x "$d/$1" ] && { SIDEKICK_TOOL=$d/$1; return 0; }; done; return 1; }
+# Where the toolkit is, when it is not the debugger's root (a Docker or Podman copy: SIDEKICK_TOOLKIT).
+tkdir=${SIDEKICK_TOOLKIT-}
+tool() { for d in /bin /usr/bin /sbin /usr/sbin /usr/local/bin; do [ -x "$tkdir$d/$1" ] && { SIDEKICK_TOOL=$tkdir$d/$1; return 0; }; done; return 1; }
 # An engine that cannot set the debugger's user (ctr) asks for it here, before anything else; the
 # switch to a non-root uid clears every capability.
 if [ -n "${SIDEKICK_RUN_AS-}" ]; then
@@ -51,7 +53,7 @@ why=${SIDEKICK_WHY:+"${SIDEKICK_WHY}: "}
 full=${SIDEKICK_WHY:+"; --profile general gives the full view"}
 retry="try --privileged or another profile"
 [ -n "${SIDEKICK_WHY-}" ] && retry="try --profile general"
-unset SIDEKICK_ENTRY SIDEKICK_TARGET_PID SIDEKICK_KEEP_ENV SIDEKICK_USER SIDEKICK_HANDSHAKE SIDEKICK_NO_STDIN SIDEKICK_TARGET_CGROUP SIDEKICK_EXIT_MARK SIDEKICK_WHY SIDEKICK_TARGET_WORKDIR
+unset SIDEKICK_TOOLKIT SIDEKICK_ENTRY SIDEKICK_TARGET_PID SIDEKICK_KEEP_ENV SIDEKICK_USER SIDEKICK_HANDSHAKE SIDEKICK_NO_STDIN SIDEKICK_TARGET_CGROUP SIDEKICK_EXIT_MARK SIDEKICK_WHY SIDEKICK_TARGET_WORKDIR
 # A copy of a stopped target mounted in the debugger (containerd) has no process: its root is given,
 # and its environment is only the configured one.
 root=${SIDEKICK_TARGET_ROOT:-/proc/$tpid/root}
@@ -171,6 +173,26 @@ user_ids() { # uid:gid of $user, by name from the target's /etc/passwd or as giv
 # profile, a non-root debugger), or with a toolkit whose programs need its own loader and libraries
 # (dynamically linked: alpine, netshoot...), which are not in the target's root. Then the command
 # runs in the toolkit's filesystem, starting where the kernel shows the target's.
+# A copy that is the debugger's own root (Docker, Podman: the toolkit mounted at SIDEKICK_TOOLKIT):
+# already inside the target's filesystem, so nothing to enter and no chroot (nor its capability).
+if [ "$root" = / ] && [ -n "$tkdir" ]; then
+  set -- "$sh_path" -c '@STAGE_TWO@' sidekick "$@"
+  if [ -n "$user" ]; then
+    user_ids
+    if [ "$(id -u)" != "$uid" ] || [ "$(id -g)" != "$gid" ]; then
+      tool nsenter || fail "the toolkit image has no nsenter, which --user needs"
+      set -- "$SIDEKICK_TOOL" -S "$uid" -G "$gid" -- "$@"
+    fi
+  fi
+  helpers "$sh_path"
+  SIDEKICK_PATH="$tkdir/bin:$tkdir/usr/bin:$tkdir/sbin:$tkdir/usr/sbin:$SIDEKICK_HELP/bin"
+  load_env
+  export PATH="$SIDEKICK_PATH${SIDEKICK_TPATH:+:$SIDEKICK_TPATH}"
+  unset SIDEKICK_PATH SIDEKICK_TPATH SIDEKICK_HELP
+  "$@"
+  exit
+fi
+
 # Whether the toolkit has a dynamic loader, so that its programs may need files the target's root
 # lacks; without one every program of it is static (busybox:musl) and runs anywhere: no test run, a
 # fork and two execs fewer in a cold container.

@@ -71,8 +71,8 @@ const ROOT_USER = /^(0|root)(:(0|root))?$/;
 
 /**
  * A session in a copy (a stopped container's, a crash-looping pod's) runs as the configured user, as
- * the app did (a running target's debugger finds that in the app's process; a copy's holder is not
- * the app), unless -u says otherwise or the profile already chose a non-root user (restricted) that
+ * the app did (a running target's debugger finds that in the app's process; a copy's debugger is not
+ * the app's process), unless -u says otherwise or the profile already chose a non-root user (restricted) that
  * could not switch. Returns the debugger's environment with that user.
  */
 export function asConfiguredUser(config: TargetConfig | undefined, spec: { env: Record<string, string>; security: { user?: { uid: number } } }): Record<string, string> {

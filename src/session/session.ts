@@ -3,7 +3,7 @@
  * debugger's streams, forwards resizes, and returns the exit code the CLI should exit with.
  * Removal of the debugger is registered in the Cleanup, which also runs when a signal interrupts.
  */
-import { EXIT } from '../errors.js';
+import { EXIT, isKind } from '../errors.js';
 import { debugLog } from '../log.js';
 import { engineLost } from '../runtimes/errors.js';
 import type { Debugger, DebuggerSpec, Runtime, Target } from '../runtimes/runtime.js';
@@ -36,6 +36,8 @@ export async function runSession(runtime: Runtime, target: Target, dbg: Debugger
   }
 
   const code = await exited.catch((e: unknown) => {
+    // the debugger could not run its toolkit: the engine answered, and said so
+    if (isKind(e, 'toolkit')) throw e;
     throw engineLost(runtime.engine, runtime.endpoint, e);
   });
   debugLog(`exited with ${code}`);

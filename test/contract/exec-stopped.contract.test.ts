@@ -44,6 +44,24 @@ describe.each(CAPABLE.map((engine) => ({ engine, name: engine.name })))('exec on
     expect(await driver.leftovers(crashed)).toEqual([]);
   });
 
+  it('with a dynamically linked toolkit: one line where the copy is the debugger\'s root (Docker, Podman), the toolkit\'s own filesystem elsewhere; nothing left', async () => {
+    const r = await run(['--image', 'sidekick-fixture/dyntools:latest', crashed.address, '--', 'pwd']);
+    if (engine.name === 'docker' || engine.name === 'podman') {
+      expect(r.stderr.split('\n').slice(1)).toEqual([
+        'sidekick: the toolkit sidekick-fixture/dyntools:latest cannot run inside the copy: its sh is dynamically linked: use a statically linked toolkit for stopped containers, e.g. --image busybox:musl',
+        '',
+      ]);
+      expect(r.stdout).toBe('');
+      expect(r.exitCode).toBe(125);
+    } else {
+      // the copy's workdir, where the toolkit's filesystem shows the copy
+      expect(r.stderr).toMatch(/you are in the toolkit's filesystem/);
+      expect(r.stdout.endsWith(`${CRASH.workdir}\n`), r.stdout).toBe(true);
+      expect(r.exitCode, r.stderr).toBe(0);
+    }
+    expect(await driver.leftovers(crashed)).toEqual([]);
+  });
+
   it("runs as the container's user", async () => {
     const nobody = await keep(driver.asNobody());
     const r = await run([nobody.address, '--', 'id', '-u']);

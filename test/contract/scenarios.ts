@@ -100,8 +100,8 @@ export const SCENARIOS = {
     needs: ['stoppedCopy'],
     files: ['test/contract/exec-stopped.contract.test.ts', 'test/contract/exec-stopped-removed.test.ts', 'test/contract/exec-stopped-removed-containerd.test.ts'],
     says: {
-      docker: 'yes (commit + holder)',
-      podman: 'yes (commit + holder, `type=image`)',
+      docker: 'yes (commit; the debugger runs in it)',
+      podman: 'yes (commit; the debugger runs in it, `type=image`)',
       containerd: 'yes (overlay over its snapshot)',
       nerdctl: 'yes (overlay over its snapshot; real `nerdctl run` containers, and ctr-made ones with its labels)',
     },

@@ -83,8 +83,8 @@ const LOCAL: Capabilities = {
   workloads: '',
 };
 
-// Docker's and Podman's copies are committed images, run by a holder container.
-const COMMITTED = "the copy is a committed image, which leaves the original's volumes and binds out (its hostname, `/sys` and `/dev/pts` are the holder's)";
+// Docker's and Podman's copies are committed images, the debugger container's own root.
+const COMMITTED = "the copy is a committed image, which leaves the original's volumes and binds out (its `/sys` and `/dev/pts` are the debugger container's own)";
 
 export const CAPABILITIES: Record<Column, Capabilities> = {
   docker: { ...LOCAL, privileged: 'dockerd 20.10 asks runc for CAP_SYS_RESOURCE, which the test VM lacks', copyView: COMMITTED },

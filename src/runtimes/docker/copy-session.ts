@@ -3,51 +3,55 @@
  * disposable copy of its filesystem, and the original is never started or written to.
  *
  * How: the container is committed to a temporary image (its writable layer included, so files the
- * app wrote before it crashed are there), and a "holder" container of that image keeps a sleeping
- * PID 1 with the container's hostname and workdir. The usual debugger then joins the holder as if it
- * were a running target (the target's configured env, user and command still come from Target.config),
- * so the session is the same as on a running container.
- * The holder's sleep comes from the toolkit image, as the copy may have no program of its own:
- * Podman mounts the toolkit image (`type=image`); Docker 20.10 cannot, so the toolkit's /bin is
- * bound from its overlay2 layer on this machine, or else a volume is filled with it (Docker copies
- * an image's content into an empty volume at container creation).
+ * app wrote before it crashed are there), and the debugger is a container of that image: the copy is
+ * its own root, with the toolkit's programs mounted at TOOLKIT_MOUNT (the entry script runs the
+ * toolkit's sh from there and puts it first on PATH, SIDEKICK_TOOLKIT), the container's hostname, and
+ * no network. The target's configured env, user and command still come from Target.config, so the
+ * session is otherwise the same as on a running container. One container, not a sleeping "holder"
+ * and a debugger joining it: a container with a network namespace of its own takes ~130 ms more to
+ * start here than one that joins another's, and the holder paid that before the debugger's own start.
+ * The copy's programs may be none: Podman mounts the toolkit image (`type=image`); Docker 20.10
+ * cannot, so the toolkit's /bin is bound from its overlay2 layer on this machine, or else a volume is
+ * filled with it (Docker copies an image's content into an empty volume at container creation).
  * Everything made is named after the debugger, so the reaper's recipe (copyCleanup) is known before
  * the first step, and carries sidekick's labels; all of it is removed at the end.
  */
 import type Docker from 'dockerode';
 import { existsSync } from 'node:fs';
+import { Transform, type Readable } from 'node:stream';
 import { join } from 'node:path';
 import { UserError } from '../../errors.js';
 import { debugLog } from '../../log.js';
 import type { Endpoint } from '../endpoint.js';
 import { applyPullPolicy, pullForbidden } from '../errors.js';
-import { LABEL, type CleanupRecipe, type Debugger, type DebuggerSpec, type Progress, type Target } from '../runtime.js';
-import { createContainer } from './create.js';
+import { LABEL, type CleanupRecipe, type Debugger, type DebuggerSpec, type DebuggerStreams, type Launched, type LaunchOptions, type Progress, type Target } from '../runtime.js';
+import { createContainer, debuggerOptions } from './create.js';
+import { dockerDebugger } from './debugger.js';
 import { engineMessage, statusOf } from './errors.js';
 import { asConfiguredUser } from '../target-config.js';
 import { pullImage } from './pull.js';
-import type { EngineName } from '../address.js';
+import { formatAddress, type EngineName } from '../address.js';
 import type { DockerFlavor, DockerTargetState } from './runtime.js';
 
 export const ROLE_COPY = 'copy';
-// Where the holder finds the toolkit's programs (its /bin).
+// Where the debugger finds the toolkit's programs (its /bin) in the copy.
 const TOOLKIT_MOUNT = '/.sidekick';
-const HOLDER_ARGV = [`${TOOLKIT_MOUNT}/bin/sleep`, '2147483647'];
+const TOOLKIT_SH = `${TOOLKIT_MOUNT}/bin/sh`;
 const COPY_REPO = 'sidekick-copy';
 
 export interface CopyContext {
   docker: Docker;
   flavor: DockerFlavor;
   endpoint: Endpoint;
-  /** the usual debugger, created against a running container */
-  createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger>;
+  /** runs an engine call, turning connection failures into one-line errors */
+  call<T>(what: Promise<T>): Promise<T>;
 }
 
 type Kind = 'containers' | 'images' | 'volumes';
 
 /** The names of what a copy session makes, all derived from the debugger's name. */
 function copyNames(spec: DebuggerSpec) {
-  return { holder: `${spec.name}-copy`, filler: `${spec.name}-fill`, volume: `${spec.name}-toolkit`, image: `${COPY_REPO}:${spec.name}` };
+  return { filler: `${spec.name}-fill`, volume: `${spec.name}-toolkit`, image: `${COPY_REPO}:${spec.name}` };
 }
 
 /** Removes the debugger and everything its copy needed, in that order: for the reaper. */
@@ -55,7 +59,6 @@ export function copyCleanup(endpoint: Endpoint, spec: DebuggerSpec): CleanupReci
   const n = copyNames(spec);
   const steps: Array<[Kind, string]> = [
     ['containers', spec.name],
-    ['containers', n.holder],
     ['containers', n.filler],
     ['images', n.image],
     ['volumes', n.volume],
@@ -97,7 +100,7 @@ export function imageTarget(engine: EngineName, ref: string, info: Docker.ImageI
 }
 
 export async function createCopyDebugger(ctx: CopyContext, target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger> {
-  const { docker } = ctx;
+  const { docker, flavor } = ctx;
   const names = copyNames(spec);
   const made: Array<[Kind, string]> = [];
   const labels = { ...spec.labels, [LABEL.role]: ROLE_COPY };
@@ -112,34 +115,35 @@ export async function createCopyDebugger(ctx: CopyContext, target: Target, spec:
     debugLog(`copy of ${target.address} from ${committed.Id.slice(0, 19)} after ${Date.now() - t0} ms`);
 
     const toolkitMount = await mountToolkit(ctx, spec, names, labels, made);
-    const holder = await createContainer(docker, {
-      name: names.holder,
-      Image: committed.Id,
-      Entrypoint: HOLDER_ARGV,
-      Cmd: [],
-      Hostname: (target.engineState as DockerTargetState | undefined)?.hostname,
-      Labels: labels,
-      Healthcheck: { Test: ['NONE'] },
-      HostConfig: { NetworkMode: 'none', IpcMode: 'shareable', ...toolkitMount },
-    }).catch((e: unknown) => {
+    const env = { ...asConfiguredUser(target.config, spec), SIDEKICK_TARGET_ROOT: '/', SIDEKICK_TOOLKIT: TOOLKIT_MOUNT };
+    const options = debuggerOptions({ ...spec, env }, committed.Id, TOOLKIT_SH, { NetworkMode: 'none', ...toolkitMount });
+    options.Hostname = (target.engineState as DockerTargetState | undefined)?.hostname;
+    // root unless the profile says otherwise, as with the toolkit's image: never the copy's USER
+    options.User ??= '0:0';
+    options.Healthcheck = { Test: ['NONE'] };
+    const container = await ctx.call(createContainer(docker, options)).catch((e: unknown) => {
+      if (e instanceof UserError) throw e;
       throw new UserError(`cannot create a copy of ${target.address}: ${engineMessage(e)}`, { cause: e });
     });
-    made.push(['containers', holder.id]);
-    await holder.start().catch((e: unknown) => {
-      throw new UserError(`cannot start the copy of ${target.address}: ${engineMessage(e)}`, {
-        hint: `its PID 1 is the toolkit's ${HOLDER_ARGV[0]!.slice(TOOLKIT_MOUNT.length)}, which must be statically linked: use e.g. --image busybox:musl`,
-        cause: e,
-      });
+    const dbg = dockerDebugger({
+      docker,
+      container,
+      spec,
+      notes: [],
+      endpoint: ctx.endpoint,
+      label: flavor.label,
+      call: ctx.call,
+      address: formatAddress(flavor.engine, container.id),
+      exitOnStreamEnd: flavor.slowWait,
     });
-    debugLog(`copy ${holder.id.slice(0, 12)} running, ${Date.now() - t0} ms after the commit began`);
-
-    const copyTarget: Target = { ...target, id: holder.id, running: true, stopped: undefined, engineState: { ipcMode: 'shareable' } satisfies DockerTargetState };
-    const dbg = await ctx.createDebugger(copyTarget, { ...spec, env: asConfiguredUser(target.config, spec), pull: 'missing' }, progress);
     return {
       ...dbg,
+      launch: (options) => launchWithToolkitCheck(dbg, spec, options),
       orphanCleanup: copyCleanup(ctx.endpoint, spec),
       remove: async () => {
         await dbg.remove();
+        // the engine may still be removing it (AutoRemove): its image cannot go before it
+        await untilRemoved(container);
         await removeMade();
       },
     };
@@ -147,6 +151,54 @@ export async function createCopyDebugger(ctx: CopyContext, target: Target, spec:
     await removeMade();
     throw e;
   }
+}
+
+/**
+ * The line the runtime writes, as the debugger's first output, when the toolkit's sh cannot run in
+ * the copy: a dynamically linked toolkit, whose loader and libraries are not in the copy's root.
+ */
+const TOOLKIT_SH_FAILED = /^exec \/\.sidekick\/bin\/sh: /;
+
+/** Launches the debugger; that line, if it comes first, becomes the session's one-line error. */
+async function launchWithToolkitCheck(dbg: Debugger, spec: DebuggerSpec, options: LaunchOptions = {}): Promise<Launched> {
+  let failed = false;
+  const watch = (from: Readable): Readable => {
+    let first = true;
+    return from.pipe(
+      new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          if (first && TOOLKIT_SH_FAILED.test(chunk.toString('latin1'))) failed = true;
+          first = false;
+          done(null, failed ? undefined : chunk);
+        },
+      }),
+    );
+  };
+  const watched = (streams: DebuggerStreams): DebuggerStreams =>
+    spec.tty ? { ...streams, stdout: watch(streams.stdout) } : { ...streams, stderr: streams.stderr && watch(streams.stderr) };
+  let streams: DebuggerStreams | undefined;
+  const launched = await dbg.launch({
+    attached: (s) => {
+      streams = watched(s);
+      options.attached?.(streams);
+    },
+  });
+  streams ??= watched(launched.streams);
+  const exited = launched.exited.then(async (code) => {
+    await streams!.ended;
+    if (!failed) return code;
+    throw new UserError(`the toolkit ${spec.image} cannot run inside the copy: its sh is dynamically linked`, {
+      hint: 'use a statically linked toolkit for stopped containers, e.g. --image busybox:musl',
+      kind: 'toolkit',
+    });
+  });
+  return { streams, exited };
+}
+
+/** Waits (a few seconds at most) until the engine has removed the container. */
+async function untilRemoved(container: Docker.Container): Promise<void> {
+  const removed = container.wait({ condition: 'removed' }).catch(() => undefined);
+  await Promise.race([removed, new Promise((r) => setTimeout(r, 5000).unref())]);
 }
 
 /** The stopped container, writable layer included, as an image named after the debugger. */
@@ -222,7 +274,7 @@ async function localToolkitBin(docker: Docker, image: string): Promise<string | 
   const info = await docker.getImage(image).inspect().catch(() => undefined);
   const data = info?.GraphDriver?.Name === 'overlay2' ? (info.GraphDriver.Data as Record<string, string | undefined>) : undefined;
   const layers = [data?.UpperDir, ...(data?.LowerDir?.split(':') ?? [])].filter((d): d is string => Boolean(d));
-  const dir = layers.find((d) => existsSync(join(d, HOLDER_ARGV[0]!.slice(TOOLKIT_MOUNT.length))));
+  const dir = layers.find((d) => existsSync(join(d, TOOLKIT_SH.slice(TOOLKIT_MOUNT.length))));
   return dir && join(dir, 'bin');
 }
 

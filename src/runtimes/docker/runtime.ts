@@ -27,11 +27,10 @@ import {
   type TargetInfo,
 } from '../runtime.js';
 import { applyPullPolicy, nameInUse, pullForbidden } from '../errors.js';
-import { createContainer } from './create.js';
+import { createContainer, debuggerOptions } from './create.js';
 import { dockerDebugger, removeContainer } from './debugger.js';
 import { connectionError, engineMessage, statusOf } from './errors.js';
 import { pullImage } from './pull.js';
-import { dockerSecurity } from './security.js';
 import { configNotes } from '../target-config.js';
 
 /** Entrypoint and Cmd: a list, a string (old API versions), or nothing. */
@@ -173,7 +172,7 @@ export class DockerRuntime implements Runtime {
   async createDebugger(target: Target, spec: DebuggerSpec, progress: Progress): Promise<Debugger> {
     if (target.stopped) {
       const { createCopyDebugger } = await import('./copy-session.js');
-      const ctx = { docker: this.docker, flavor: this.flavor, endpoint: this.probe.endpoint, createDebugger: this.createDebugger.bind(this) };
+      const ctx = { docker: this.docker, flavor: this.flavor, endpoint: this.probe.endpoint, call: <T>(w: Promise<T>) => this.call(w) };
       return this.call(createCopyDebugger(ctx, target, spec, progress));
     }
     const notes: string[] = [];
@@ -183,32 +182,11 @@ export class DockerRuntime implements Runtime {
     if (!joinIpc) {
       notes.push(`IPC namespace not shared: the target's ipc mode is "${ipcMode || 'private'}" (run it with --ipc=shareable to share it)`);
     }
-    const [entrypoint, ...cmd] = spec.argv;
-    const security = dockerSecurity(spec.security);
-    const options: Docker.ContainerCreateOptions = {
-      name: spec.name,
-      Image: spec.image,
-      Entrypoint: [entrypoint!],
-      Cmd: cmd,
-      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-      Tty: spec.tty,
-      OpenStdin: spec.stdin,
-      // a detached debugger's stdin outlives each attach
-      StdinOnce: spec.stdin && !spec.detached,
-      AttachStdin: spec.stdin,
-      AttachStdout: true,
-      AttachStderr: true,
-      Labels: spec.labels,
-      User: security.User,
-      HostConfig: {
-        ...security.HostConfig,
-        PidMode: `container:${target.id}`,
-        NetworkMode: `container:${target.id}`,
-        ...(joinIpc ? { IpcMode: `container:${target.id}` } : {}),
-        // a detached debugger is kept once it ended, for `attach` to tell its exit code (then removed)
-        AutoRemove: !spec.detached,
-      },
-    };
+    const options = debuggerOptions(spec, spec.image, spec.argv[0]!, {
+      PidMode: `container:${target.id}`,
+      NetworkMode: `container:${target.id}`,
+      ...(joinIpc ? { IpcMode: `container:${target.id}` } : {}),
+    });
 
     // The create call itself tells whether the image is there: no separate lookup on the common path.
     let container = spec.pull === 'always' ? undefined : await this.create(options, spec, { orMissingImage: true });
