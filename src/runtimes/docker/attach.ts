@@ -8,13 +8,19 @@ import type Docker from 'dockerode';
 import { UserError } from '../../errors.js';
 import type { TargetAddress } from '../address.js';
 import { noSession, notAttachable, sessionEnded } from '../errors.js';
-import { LABEL, ROLE_DEBUGGER, type AttachedDebugger } from '../runtime.js';
+import { LABEL, ROLE_DEBUGGER, type AttachedDebugger, type Debugger, type DebuggerSpec } from '../runtime.js';
 import { attachedStreams, attachHijacked, removeContainer } from './debugger.js';
 import { engineMessage, statusOf } from './errors.js';
 
 /** Podman's conmon and a debugger without a TTY (DockerFlavor.closesStdinOnLeave), in words. */
 export function stdinClosedOnLeave(label: string): string {
   return `${label} closes the stdin of a debugger without a TTY when an attach leaves, which ends its shell`;
+}
+
+/** `exec -d` with stdin and no TTY on such an engine: the debugger, with a notice of what `attach` can do. */
+export function withDetachNotice(dbg: Debugger, spec: DebuggerSpec, flavor: { label: string; closesStdinOnLeave?: boolean }): Debugger {
+  if (!spec.detached || spec.tty || !spec.stdin || !flavor.closesStdinOnLeave) return dbg;
+  return { ...dbg, notice: `${stdinClosedOnLeave(flavor.label)}: run "sidekick exec -d" from a terminal to come back to it more than once` };
 }
 
 export interface DockerAttachContext {

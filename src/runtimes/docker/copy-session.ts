@@ -136,8 +136,9 @@ export async function createCopyDebugger(ctx: CopyContext, target: Target, spec:
       address: formatAddress(flavor.engine, container.id),
       exitOnStreamEnd: flavor.slowWait,
     });
+    const { withDetachNotice } = await import('./attach.js');
     return {
-      ...dbg,
+      ...withDetachNotice(dbg, spec, flavor),
       launch: (options) => launchWithToolkitCheck(dbg, spec, options),
       orphanCleanup: copyCleanup(ctx.endpoint, spec),
       remove: async () => {

@@ -208,9 +208,8 @@ export class DockerRuntime implements Runtime {
       address,
       exitOnStreamEnd: this.flavor.slowWait,
     });
-    if (!spec.detached || spec.tty || !spec.stdin || !this.flavor.closesStdinOnLeave) return dbg;
-    const { stdinClosedOnLeave } = await import('./attach.js');
-    return { ...dbg, notice: `${stdinClosedOnLeave(this.flavor.label)}: run "sidekick exec -d" from a terminal to come back to it more than once` };
+    if (!spec.detached) return dbg;
+    return (await import('./attach.js')).withDetachNotice(dbg, spec, this.flavor);
   }
 
   /**
