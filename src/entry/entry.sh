@@ -173,26 +173,6 @@ user_ids() { # uid:gid of $user, by name from the target's /etc/passwd or as giv
 # profile, a non-root debugger), or with a toolkit whose programs need its own loader and libraries
 # (dynamically linked: alpine, netshoot...), which are not in the target's root. Then the command
 # runs in the toolkit's filesystem, starting where the kernel shows the target's.
-# A copy that is the debugger's own root (Docker, Podman: the toolkit mounted at SIDEKICK_TOOLKIT):
-# already inside the target's filesystem, so nothing to enter and no chroot (nor its capability).
-if [ "$root" = / ] && [ -n "$tkdir" ]; then
-  set -- "$sh_path" -c '@STAGE_TWO@' sidekick "$@"
-  if [ -n "$user" ]; then
-    user_ids
-    if [ "$(id -u)" != "$uid" ] || [ "$(id -g)" != "$gid" ]; then
-      tool nsenter || fail "the toolkit image has no nsenter, which --user needs"
-      set -- "$SIDEKICK_TOOL" -S "$uid" -G "$gid" -- "$@"
-    fi
-  fi
-  helpers "$sh_path"
-  SIDEKICK_PATH="$tkdir/bin:$tkdir/usr/bin:$tkdir/sbin:$tkdir/usr/sbin:$SIDEKICK_HELP/bin"
-  load_env
-  export PATH="$SIDEKICK_PATH${SIDEKICK_TPATH:+:$SIDEKICK_TPATH}"
-  unset SIDEKICK_PATH SIDEKICK_TPATH SIDEKICK_HELP
-  "$@"
-  exit
-fi
-
 # Whether the toolkit has a dynamic loader, so that its programs may need files the target's root
 # lacks; without one every program of it is static (busybox:musl) and runs anywhere: no test run, a
 # fork and two execs fewer in a cold container.
@@ -204,9 +184,17 @@ dynamic_toolkit() {
 }
 tk=/proc/$$/root
 outside=
+# Where the command finds the toolkit's programs when it runs without a chroot.
+base_path=$PATH
 capeff=0
 while read -r key value; do [ "$key" = CapEff: ] && { capeff=$value; break; }; done </proc/self/status
-if [ -n "$unreachable" ]; then
+# A copy that is the debugger's own root (Docker, Podman: the toolkit mounted at SIDEKICK_TOOLKIT) is
+# entered already: no chroot (nor its capability), nothing to say.
+here=
+if [ "$root" = / ] && [ -n "$tkdir" ]; then
+  here=1
+  base_path="$tkdir/bin:$tkdir/usr/bin:$tkdir/sbin:$tkdir/usr/sbin"
+elif [ -n "$unreachable" ]; then
   outside=$unreachable
 elif [ $(( 0x$capeff >> 18 & 1 )) -eq 0 ]; then
   outside="this debugger may not chroot (no CAP_SYS_CHROOT)"
@@ -214,9 +202,9 @@ elif dynamic_toolkit && ! chroot "$root" "$tk$sh_path" -c : </dev/null >/dev/nul
   outside="the toolkit's programs cannot run inside the target's root (dynamically linked?)"
   why= full=   # no profile would change that
 fi
-if [ -n "$outside" ]; then
-  echo "sidekick: $why$outside: you are in the toolkit's filesystem, the target's is at $root$full" >&2
-  cd "$root$SIDEKICK_CWD" 2>/dev/null || cd "$root/" 2>/dev/null || cd /
+if [ -n "$outside$here" ]; then
+  [ -n "$outside" ] && echo "sidekick: $why$outside: you are in the toolkit's filesystem, the target's is at $root$full" >&2
+  cd "${root%/}$SIDEKICK_CWD" 2>/dev/null || cd "$root/" 2>/dev/null || cd /
   unset SIDEKICK_CWD
   [ "$#" -gt 0 ] || set -- sh
   if [ -n "$user" ]; then
@@ -224,13 +212,13 @@ if [ -n "$outside" ]; then
     # a debugger that already runs as that user (Kubernetes' restricted profile) has nothing to drop
     if [ "$(id -u)" != "$uid" ] || [ "$(id -g)" != "$gid" ]; then
       tool nsenter || fail "the toolkit image has no nsenter, which --user needs"
-      set -- nsenter -S "$uid" -G "$gid" -- "$@"
+      set -- "$SIDEKICK_TOOL" -S "$uid" -G "$gid" -- "$@"
     fi
   fi
   helpers "$sh_path"
   load_env
-  export PATH="$PATH:$SIDEKICK_HELP/bin${SIDEKICK_TPATH:+:$SIDEKICK_TPATH}"
-  unset SIDEKICK_TPATH SIDEKICK_HELP
+  export PATH="$base_path:$SIDEKICK_HELP/bin${SIDEKICK_TPATH:+:$SIDEKICK_TPATH}"
+  unset SIDEKICK_TPATH SIDEKICK_HELP base_path
   "$@"
   exit
 fi

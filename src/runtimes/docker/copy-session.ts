@@ -158,7 +158,7 @@ export async function createCopyDebugger(ctx: CopyContext, target: Target, spec:
  * The line the runtime writes, as the debugger's first output, when the toolkit's sh cannot run in
  * the copy: a dynamically linked toolkit, whose loader and libraries are not in the copy's root.
  */
-const TOOLKIT_SH_FAILED = /^exec \/\.sidekick\/bin\/sh: /;
+const TOOLKIT_SH_FAILED = `exec ${TOOLKIT_SH}: `;
 
 /** Launches the debugger; that line, if it comes first, becomes the session's one-line error. */
 async function launchWithToolkitCheck(dbg: Debugger, spec: DebuggerSpec, options: LaunchOptions = {}): Promise<Launched> {
@@ -168,7 +168,7 @@ async function launchWithToolkitCheck(dbg: Debugger, spec: DebuggerSpec, options
     return from.pipe(
       new Transform({
         transform(chunk: Buffer, _encoding, done) {
-          if (first && TOOLKIT_SH_FAILED.test(chunk.toString('latin1'))) failed = true;
+          if (first && chunk.toString('latin1').startsWith(TOOLKIT_SH_FAILED)) failed = true;
           first = false;
           done(null, failed ? undefined : chunk);
         },
