@@ -10,7 +10,7 @@ set -euo pipefail
 log_dir=/var/log/sidekick
 conf_dir=/etc/sidekick/containerd
 socket=/run/containerd/containerd.sock
-images=(sidekick-fixture/target:latest sidekick-fixture/nosh:latest sidekick-fixture/proctitle:latest sidekick-fixture/nginx:latest sidekick-fixture/dyntools:latest sidekick-fixture/crash:latest busybox:musl)
+images=(sidekick-fixture/target:latest sidekick-fixture/nosh:latest sidekick-fixture/proctitle:latest sidekick-fixture/nginx:latest sidekick-fixture/redis:latest sidekick-fixture/postgres:latest sidekick-fixture/dyntools:latest sidekick-fixture/crash:latest busybox:musl)
 namespaces=(default k8s.io)
 mkdir -p "$log_dir" "$conf_dir"
 

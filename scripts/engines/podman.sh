@@ -14,7 +14,7 @@ log_dir=/var/log/sidekick
 conf_dir=/etc/sidekick/podman
 socket=/run/podman/podman.sock
 url=unix://$socket
-images=(sidekick-fixture/target:latest sidekick-fixture/nosh:latest sidekick-fixture/proctitle:latest sidekick-fixture/nginx:latest sidekick-fixture/dyntools:latest busybox:musl)
+images=(sidekick-fixture/target:latest sidekick-fixture/nosh:latest sidekick-fixture/proctitle:latest sidekick-fixture/nginx:latest sidekick-fixture/redis:latest sidekick-fixture/postgres:latest sidekick-fixture/dyntools:latest busybox:musl)
 export CONTAINERS_CONF=$conf_dir/containers.conf
 export CONTAINERS_REGISTRIES_CONF=$conf_dir/registries.conf
 mkdir -p "$log_dir" "$conf_dir" /run/podman

@@ -20,6 +20,7 @@ import {
   parseSockets,
   redactEnvironment,
   splitSections,
+  targetEnvironment,
   withoutDebugger,
 } from './parse.js';
 import { SCHEMA_VERSION, type Report } from './report.js';
@@ -98,7 +99,7 @@ export function assemble(target: Target, details: TargetDetails | undefined, raw
       resolvConf: parseResolvConf(s.get('resolv')),
     },
     filesystem: { mounts: parseMounts(s.get('mounts'), s.get('space')) },
-    environment: redactEnvironment(s.get('environ')),
+    environment: redactEnvironment(targetEnvironment(target.config?.env, s.get('environ'))),
     limits,
     checks: judgeChecks(checks, parseCheckOutput(s.get('checks')), processes, sockets.listening),
     warnings,

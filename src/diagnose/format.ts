@@ -98,7 +98,7 @@ export function formatText(r: Report, colour: boolean): string {
     lines.push(`  ${m.mountPoint.padEnd(28)} ${m.type.padEnd(8)} ${m.readOnly ? 'ro' : 'rw'}${space}`);
   }
 
-  lines.push('', head('ENVIRONMENT (PID 1)'));
+  lines.push('', head('ENVIRONMENT'));
   for (const [k, v] of Object.entries(r.environment)) lines.push(`  ${k}=${v}`);
 
   lines.push('', head('LIMITS'));

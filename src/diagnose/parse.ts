@@ -214,17 +214,40 @@ export function parseMounts(mountinfo: string[] = [], space: string[] = []): Mou
 const SECRET_NAME = /PASS(WORD|WD)?|TOKEN|SECRET|KEY|CREDENTIAL|PRIVATE|AUTH|COOKIE|SESSION|SIGNATURE|CERT|DSN/i;
 export const REDACTED = '<redacted>';
 
-/** PID 1's environment with secret-looking values hidden (and passwords inside URLs). */
-export function redactEnvironment(lines: string[] = []): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of lines) {
-    const eq = line.indexOf('=');
-    if (eq <= 0) continue;
-    const name = line.slice(0, eq);
-    const value = line.slice(eq + 1);
-    env[name] = SECRET_NAME.test(name) ? REDACTED : value.replace(/(\w+:\/\/[^:/@\s]+):[^@\s]+@/g, `$1:${REDACTED}@`);
+const ENVIRON_PAIR = /^[^=\s]+=/;
+
+/**
+ * The target's environment, as a session gets it: PID 1's /proc environ (one entry per line; a line
+ * that is no NAME=VALUE continues a value with a newline) only while it starts with a NAME=VALUE pair,
+ * since a process title (nginx, Redis, postgres) writes over it, then what the engine configured,
+ * whose values win.
+ */
+export function targetEnvironment(configured: readonly string[] = [], environ: string[] = []): Map<string, string> {
+  const env = new Map<string, string>();
+  const first = environ.find((line) => line !== '');
+  if (first !== undefined && ENVIRON_PAIR.test(first)) {
+    let last: string | undefined;
+    for (const line of environ) {
+      if (ENVIRON_PAIR.test(line)) {
+        last = line.slice(0, line.indexOf('='));
+        env.set(last, line.slice(last.length + 1));
+      } else if (last !== undefined && line !== '') env.set(last, `${env.get(last)}\n${line}`);
+    }
+  }
+  for (const entry of configured) {
+    const eq = entry.indexOf('=');
+    if (eq > 0) env.set(entry.slice(0, eq), entry.slice(eq + 1));
   }
   return env;
+}
+
+/** An environment with secret-looking values hidden (and passwords inside URLs). */
+export function redactEnvironment(env: ReadonlyMap<string, string>): Record<string, string> {
+  const shown: Record<string, string> = {};
+  for (const [name, value] of env) {
+    shown[name] = SECRET_NAME.test(name) ? REDACTED : value.replace(/(\w+:\/\/[^:/@\s]+):[^@\s]+@/g, `$1:${REDACTED}@`);
+  }
+  return shown;
 }
 
 function number(text: string | undefined): number | null {

@@ -44,6 +44,12 @@ export const SCENARIOS = {
         'yes, from the pod spec; also `$(VAR)`, ConfigMap/Secret keys, fieldRef, `envFrom`, `workingDir`; RBAC-hidden ones named under `--debug`; `entrypoint --print` when the pod spec sets `command`, else says why not (`test/k8s/target-env.test.ts`)',
     },
   },
+  realPrograms: {
+    title: "real programs from Debian's packages, FROM scratch, as a non-root user (Redis, PostgreSQL): their `0700` data directories readable, their titles and workers, the engine's environment although Redis's title wrote over it (exec and diagnose), `-u redis`, their ports; PostgreSQL crashed at start: a session in its copy, as its user, `entrypoint --run` reproducing the crash",
+    needs: [],
+    files: ['test/contract/real-programs.contract.test.ts'],
+    says: { kubernetes: 'yes; the crashed copy is `exec --copy` (`test/k8s/copy.test.ts`)' },
+  },
   profiles: {
     title: '`--profile` general/baseline/restricted/netadmin/sysadmin (uid, `CapEff`, no-new-privs)',
     needs: ['debuggerUser'],

@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CAPABILITIES, type Capabilities } from './capabilities.js';
 import { CniNetworks } from './cni-networks.js';
-import { FIXTURE_IMAGES, FIXTURE_READY, type Fixture, type StartedTarget, type TargetOptions, type TestEngine, localNotFound } from './engines.js';
+import { FIXTURE_ENTRYPOINTS, FIXTURE_IMAGES, FIXTURE_READY, type Fixture, type StartedTarget, type TargetOptions, type TestEngine, localNotFound } from './engines.js';
 
 const SOCKET = '/run/containerd/containerd.sock';
 const NAMESPACE = 'default';
@@ -138,14 +138,15 @@ export class ContainerdEngine implements TestEngine {
     try {
       const image = await this.imageFor(opts.user, opts.fixture);
       // ctr 1.6 replaces the whole command line with the arguments given: the entrypoint goes first.
-      const command = opts.args?.length ? ['/app/server', ...opts.args] : [];
+      const command = opts.args?.length ? [...FIXTURE_ENTRYPOINTS[opts.fixture ?? 'target'], ...opts.args] : [];
       await this.ctr(['run', '-d', ...options, '--', image, id, ...command]);
     } catch (e) {
       await this.remove({ id, name, address: '' });
       throw e;
     }
+    if (opts.exits) await this.stopped(id);
     // the server prints once its ports listen
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 100 && !opts.exits; i++) {
       let text = '';
       try {
         text = readFileSync(log, 'utf8');
@@ -173,11 +174,16 @@ export class ContainerdEngine implements TestEngine {
     await this.kill(target);
   }
 
-  async startAgain(target: StartedTarget): Promise<void> {
-    // a killed task stays until deleted; a new one starts in the same container
-    for (let i = 0; i < 100 && !(await this.ctr(['tasks', 'ls'])).split('\n').some((l) => l.startsWith(target.id) && /STOPPED/.test(l)); i++) {
+  /** until the container's task has stopped (it stays, as a stopped container's does, until deleted) */
+  protected async stopped(id: string): Promise<void> {
+    for (let i = 0; i < 100 && !(await this.ctr(['tasks', 'ls'])).split('\n').some((l) => l.startsWith(id) && /STOPPED/.test(l)); i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  async startAgain(target: StartedTarget): Promise<void> {
+    // a killed task stays until deleted; a new one starts in the same container
+    await this.stopped(target.id);
     await this.ctr(['tasks', 'rm', target.id]);
     await this.ctr(['tasks', 'start', '-d', `--log-uri=file://${join(WORK, `${target.id}.log`)}`, target.id]);
   }

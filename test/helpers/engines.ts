@@ -22,6 +22,8 @@ export interface TargetOptions {
   /** a network to join instead of the default one (see TestEngine.createNetwork), and names there */
   network?: string;
   networkAliases?: string[];
+  /** the fixture exits at start (a crash, given its args): startTarget returns once it has exited */
+  exits?: boolean;
 }
 
 export interface StartedTarget {
@@ -86,14 +88,30 @@ export interface TestEngine {
 }
 
 export const TARGET_IMAGE = 'sidekick-fixture/target:latest';
-export type Fixture = 'target' | 'proctitle' | 'nginx';
+export type Fixture = 'target' | 'proctitle' | 'nginx' | 'redis' | 'postgres';
 export const FIXTURE_IMAGES: Record<Fixture, string> = {
   target: TARGET_IMAGE,
   proctitle: 'sidekick-fixture/proctitle:latest',
   nginx: 'sidekick-fixture/nginx:latest',
+  redis: 'sidekick-fixture/redis:latest',
+  postgres: 'sidekick-fixture/postgres:latest',
 };
 /** What each fixture prints once it serves. */
-export const FIXTURE_READY: Record<Fixture, string> = { target: 'listening', proctitle: 'listening', nginx: 'start worker process' };
+export const FIXTURE_READY: Record<Fixture, string> = {
+  target: 'listening',
+  proctitle: 'listening',
+  nginx: 'start worker process',
+  redis: 'Ready to accept connections',
+  postgres: 'database system is ready to accept connections',
+};
+/** Each fixture's ENTRYPOINT, for engines that take arguments as the whole command line (ctr run). */
+export const FIXTURE_ENTRYPOINTS: Record<Fixture, string[]> = {
+  target: ['/app/server'],
+  proctitle: ['/app/proctitle'],
+  nginx: ['/usr/sbin/nginx', '-e', 'stderr', '-g', 'daemon off;'],
+  redis: ['/usr/bin/redis-server', '/etc/redis/redis.conf'],
+  postgres: ['/usr/lib/postgresql/15/bin/postgres'],
+};
 
 /** Docker, or Podman through its Docker-compatible API. */
 export class DockerApiEngine implements TestEngine {
@@ -153,8 +171,9 @@ export class DockerApiEngine implements TestEngine {
       NetworkingConfig: opts.network ? { EndpointsConfig: { [opts.network]: { Aliases: opts.networkAliases } } } : undefined,
     });
     await c.start();
+    if (opts.exits) await c.wait();
     // the server prints once its ports listen
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 100 && !opts.exits; i++) {
       const logs = (await c.logs({ stdout: true, stderr: true })) as unknown as Buffer;
       if (logs.toString().includes(FIXTURE_READY[opts.fixture ?? 'target'])) break;
       await new Promise((r) => setTimeout(r, 50));

@@ -8,7 +8,7 @@
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { CAPABILITIES } from './capabilities.js';
-import type { StartedTarget, TargetOptions, TestEngine } from './engines.js';
+import { FIXTURE_READY, type StartedTarget, type TargetOptions, type TestEngine } from './engines.js';
 import { KUBECONFIG, clusterReady, createNamespace, deleteNamespace, kubectl, startPod, uniqueNamespace } from './kube.js';
 
 interface ContainerStatus {
@@ -83,6 +83,7 @@ export class KubernetesEngine implements TestEngine {
 
   async startTarget(opts: TargetOptions = {}): Promise<StartedTarget> {
     if (opts.network || opts.networkAliases) throw new Error(`kubernetes: ${this.capabilities.networks}`);
+    if (opts.exits) throw new Error(`kubernetes: ${this.capabilities.stoppedTargets}`);
     const namespace = await this.ns();
     const name = `sk-${randomBytes(4).toString('hex')}`;
     const uid = opts.user === undefined ? undefined : Number(opts.user.split(':')[0]);
@@ -99,7 +100,7 @@ export class KubernetesEngine implements TestEngine {
       env: opts.env?.map((e) => ({ name: e.slice(0, e.indexOf('=')), value: e.slice(e.indexOf('=') + 1) })),
     });
     // the fixture prints once it serves
-    for (let i = 0; i < 100 && !(await kubectl(['logs', '-n', namespace, name]).catch(() => '')).includes(opts.fixture === 'nginx' ? 'start worker process' : 'listening'); i++) {
+    for (let i = 0; i < 100 && !(await kubectl(['logs', '-n', namespace, name]).catch(() => '')).includes(FIXTURE_READY[opts.fixture ?? 'target']); i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
     const id = (await kubectl(['get', 'pod', '-n', namespace, name, '-o', 'jsonpath={.metadata.uid}'])).trim();

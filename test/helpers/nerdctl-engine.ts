@@ -87,8 +87,9 @@ export class NerdctlRunEngine extends ContainerdEngine {
     if ((opts.network ?? this.defaultNetwork) === 'none') options.push('--volume', `${this.localhostHosts()}:/etc/hosts:ro`);
     const fixture = opts.fixture ?? 'target';
     const id = (await this.nerdctl(['run', '-d', ...options, FIXTURE_IMAGES[fixture], ...(opts.args ?? [])])).trim();
+    if (opts.exits) await this.nerdctl(['wait', name]);
     // the fixture prints once it serves
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 100 && !opts.exits; i++) {
       const logs = await execa('nerdctl', ['logs', name], { reject: false, stdin: 'ignore' });
       if (`${logs.stdout}${logs.stderr}`.includes(FIXTURE_READY[fixture])) break;
       await new Promise((r) => setTimeout(r, 50));

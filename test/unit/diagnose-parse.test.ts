@@ -7,6 +7,7 @@ import {
   parseProcesses,
   parseSockets,
   redactEnvironment,
+  targetEnvironment,
   splitSections,
   withoutDebugger,
 } from '../../src/diagnose/parse.js';
@@ -90,13 +91,25 @@ describe('diagnose parsing', () => {
   });
 
   it('redacts secret-looking values', () => {
-    expect(redactEnvironment(['DB_PASSWORD=x', 'GITHUB_TOKEN=y', 'AWS_SECRET_ACCESS_KEY=z', 'URL=https://u:p@h/x', 'MODE=a=b'])).toEqual({
+    expect(redactEnvironment(targetEnvironment([], ['DB_PASSWORD=x', 'GITHUB_TOKEN=y', 'AWS_SECRET_ACCESS_KEY=z', 'URL=https://u:p@h/x', 'MODE=a=b']))).toEqual({
       DB_PASSWORD: '<redacted>',
       GITHUB_TOKEN: '<redacted>',
       AWS_SECRET_ACCESS_KEY: '<redacted>',
       URL: 'https://u:<redacted>@h/x',
       MODE: 'a=b',
     });
+  });
+
+  it("takes the target's environment from the engine, over /proc/1/environ while that holds pairs", () => {
+    const env = (configured: string[], environ: string[]) => Object.fromEntries(targetEnvironment(configured, environ));
+    // an intact environ: its pairs, a value with a newline kept whole, the engine's values winning
+    expect(env(['A=engine', 'C=3'], ['A=proc', 'B=two', 'lines', 'PATH=/bin', ''])).toEqual({ A: 'engine', B: 'two\nlines', PATH: '/bin', C: '3' });
+    // a process title over it (nginx, proctitle) or NULs only (Redis): the engine's alone
+    expect(env(['APP=x'], ['nginx: master process /usr/sbin/nginx', 'B=leftover'])).toEqual({ APP: 'x' });
+    expect(env(['APP=x'], ['', '', ''])).toEqual({ APP: 'x' });
+    // a stopped target's copy has no PID 1 of its own, an engine that knows nothing gives nothing
+    expect(env(['APP=x'], [])).toEqual({ APP: 'x' });
+    expect(env([], ['A=1'])).toEqual({ A: '1' });
   });
 
   it('parses checks and durations', () => {
