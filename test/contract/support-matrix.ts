@@ -27,8 +27,8 @@ function cell(scenario: Scenario, column: Column, tests: Capability[][]): string
   for (const [capability, more] of Object.entries(scenario.adds ?? {})) {
     if (CAPABILITIES[column][capability as Capability] === true) words += ` ${more}`;
   }
-  // what the scenario's tests would need and this engine lacks, once per reason
-  const notHere = new Set(tests.map((needs) => lacking(column, needs)).filter((reason) => reason !== undefined));
+  // what the scenario's tests would need and this engine lacks, once per reason (not what is no thing there: '-')
+  const notHere = new Set(tests.map((needs) => lacking(column, needs)).filter((reason) => reason !== undefined && reason !== '-' && reason !== ''));
   for (const reason of notHere) words += `; n/a: ${reason}`;
   return words;
 }

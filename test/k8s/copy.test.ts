@@ -31,11 +31,16 @@ interface CrashOptions {
   /** Never: the pod fails once and stays so (its status no longer changes) */
   restartPolicy?: 'Always' | 'Never';
   nodeSelector?: Record<string, string>;
+  /** another app than the crash fixture, and the code it exits with */
+  app?: { image: string; command: string[]; args: string[]; code: number; podSecurity: Record<string, unknown>; readOnly?: boolean };
 }
 
-/** A pod of the crash fixture, once its container has exited with code 3 at least once. */
+const CRASH_APP = { image: 'sidekick-fixture/crash:latest', command: ['/app/crash'], args: ['--config', '/app/app.conf'], code: 3 };
+
+/** A pod of the crash fixture (or opts.app), once its container has exited with its code at least once. */
 async function crashingPod(name: string, opts: CrashOptions = {}): Promise<void> {
-  const probe = { exec: { command: ['/app/crash'] }, periodSeconds: 5 };
+  const app = opts.app ?? CRASH_APP;
+  const probe = { exec: { command: app.command }, periodSeconds: 5 };
   const pod = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -44,13 +49,24 @@ async function crashingPod(name: string, opts: CrashOptions = {}): Promise<void>
       terminationGracePeriodSeconds: 1,
       restartPolicy: opts.restartPolicy ?? 'Always',
       nodeSelector: opts.nodeSelector,
-      securityContext: opts.nonRoot ? { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532 } : undefined,
+      securityContext: opts.app?.podSecurity ?? (opts.nonRoot ? { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532 } : undefined),
       initContainers: opts.initImage ? [{ name: 'prep', image: opts.initImage, imagePullPolicy: 'IfNotPresent', command: ['true'] }] : undefined,
-      containers: [{ name: 'app', image: 'sidekick-fixture/crash:latest', imagePullPolicy: 'Never', command: ['/app/crash'], args: ['--config', '/app/app.conf'], livenessProbe: probe, readinessProbe: probe }],
+      containers: [
+        {
+          name: 'app',
+          image: app.image,
+          imagePullPolicy: 'Never',
+          command: app.command,
+          args: app.args,
+          livenessProbe: probe,
+          readinessProbe: probe,
+          securityContext: opts.app?.readOnly ? { readOnlyRootFilesystem: true } : undefined,
+        },
+      ],
     },
   };
   await kubectl(['apply', '-f', '-'], JSON.stringify(pod));
-  const crashed = async () => (await kubectl(['get', 'pod', '-n', ns, name, '-o', 'jsonpath={.status.containerStatuses[0].lastState.terminated.exitCode}{.status.containerStatuses[0].state.terminated.exitCode}'])).includes('3');
+  const crashed = async () => (await kubectl(['get', 'pod', '-n', ns, name, '-o', 'jsonpath={.status.containerStatuses[0].lastState.terminated.exitCode}{.status.containerStatuses[0].state.terminated.exitCode}'])).includes(String(app.code));
   expect(await eventually(crashed, 90_000, 250)).toBe(true);
 }
 
@@ -67,6 +83,17 @@ async function snapshot(name: string) {
   return { uid: pod.metadata.uid, labels: pod.metadata.labels, generation: pod.metadata.generation, spec: pod.spec, restarts: pod.status.containerStatuses[0]!.restartCount, resourceVersion: pod.metadata.resourceVersion };
 }
 
+/** Debian's PostgreSQL without its data directory, as production pods run: non-root at pod level, fsGroup, read-only root. */
+const PG_MISSING = '/var/lib/postgresql/missing';
+const POSTGRES_CRASHING = {
+  image: 'sidekick-fixture/postgres:latest',
+  command: ['/usr/lib/postgresql/15/bin/postgres'],
+  args: ['-D', PG_MISSING],
+  code: 2,
+  podSecurity: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532 },
+  readOnly: true,
+};
+
 describe('exec --copy on kubernetes', () => {
   beforeAll(async () => {
     await clusterReady();
@@ -77,6 +104,7 @@ describe('exec --copy on kubernetes', () => {
       crashingPod('nonroot', { nonRoot: true }),
       crashingPod('failed', { restartPolicy: 'Never' }),
       crashingPod('pinned', { nodeSelector: { [PIN]: 'yes' } }),
+      crashingPod('postgres', { app: POSTGRES_CRASHING }),
     ]);
     // a node the pinned pod runs on but no copy of it fits: the scheduler says why
     await kubectl(['label', 'node', NODE, `${PIN}-`]);
@@ -117,6 +145,15 @@ describe('exec --copy on kubernetes', () => {
     const crash = await run(['--copy', `k8s://${ns}/nonroot/app`, '--', 'entrypoint', '--run']);
     expect(crash.exitCode, crash.stderr).toBe(3);
     expect(crash.stderr).toContain('crash: cannot start: /app/app.conf has no listen address');
+    expect(await copies()).toBe('');
+  });
+
+  it("a real program crash-looping as a non-root pod (PostgreSQL without its data directory): the copy's session as its user, its data readable, `entrypoint --run` gives the same FATAL", async () => {
+    const r = await run(['--copy', 'pod/postgres', '--', 'sh', '-c', 'id -u; cat /var/lib/postgresql/data/PG_VERSION; entrypoint --print; entrypoint --run; echo "rc=$?"']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`65532\n15\n/usr/lib/postgresql/15/bin/postgres -D ${PG_MISSING}\nrc=2\n`);
+    expect(r.stderr).toMatch(new RegExp(`^sidekick: container app of pod ${ns}/postgres is (in CrashLoopBackOff|terminated) \\(exit code 2[^)]*\\): debugging a copy`, 'm'));
+    expect(r.stderr).toContain(`could not access directory "${PG_MISSING}": No such file or directory`);
     expect(await copies()).toBe('');
   });
 

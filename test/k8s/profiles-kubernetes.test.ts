@@ -29,7 +29,11 @@ describe('--profile on kubernetes, a non-root pod', () => {
       createNamespace(base, { 'pod-security.kubernetes.io/enforce': 'baseline' }),
       createNamespace(strict, { 'pod-security.kubernetes.io/enforce': 'restricted' }),
     ]);
-    await Promise.all([open, base, strict].map((namespace) => startPod({ namespace, name: 'nonroot', podSecurity: POD_SECURITY, containerSecurity: CONTAINER_SECURITY })));
+    await Promise.all([
+      ...[open, base, strict].map((namespace) => startPod({ namespace, name: 'nonroot', podSecurity: POD_SECURITY, containerSecurity: CONTAINER_SECURITY })),
+      // a real program under the same pod-level user; its data directory must be writable: no read-only root
+      startPod({ namespace: open, name: 'postgres', fixture: 'postgres', podSecurity: POD_SECURITY, containerSecurity: { ...CONTAINER_SECURITY, readOnlyRootFilesystem: false } }),
+    ]);
   }, 180_000);
 
   afterAll(async () => {
@@ -49,6 +53,15 @@ describe('--profile on kubernetes, a non-root pod', () => {
     const r = await run(['-u', 'nonroot', `k8s://${open}/nonroot`, '--', 'sh', '-c', 'id -u; id -g; cat /app/data/greeting.txt']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe('65532\n65532\nhello from the target filesystem\n');
+  });
+
+  it("general on a real program run by the pod's user (Debian's PostgreSQL): its 0700 data directory, its workers; -u postgres", async () => {
+    const root = await run([`k8s://${open}/postgres`, '--', 'sh', '-c', 'id -u; cat /var/lib/postgresql/data/PG_VERSION; ps -o user,args | grep -c "^postgres *postgres: checkpointer"']);
+    expect(root.exitCode, root.stderr).toBe(0);
+    expect(root.stdout).toBe('0\n15\n1\n');
+    const asApp = await run(['-u', 'postgres', `k8s://${open}/postgres`, '--', 'sh', '-c', 'id -u; cat /var/lib/postgresql/data/PG_VERSION']);
+    expect(asApp.exitCode, asApp.stderr).toBe(0);
+    expect(asApp.stdout).toBe('65532\n15\n');
   });
 
   it.each([
