@@ -13,19 +13,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { connect, createServer, type Server } from 'node:net';
 import { exchange } from '../helpers/sockets.js';
-import type { ResultPromise } from 'execa';
+import { startForward, type Forward, type Session } from '../helpers/port-forward.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectOneLineError, sidekick, sidekickProcess } from '../helpers/cli.js';
-import { eventually, type StartedTarget, type TestEngine } from '../helpers/engines.js';
+import { expectOneLineError, sidekick } from '../helpers/cli.js';
+import { eventually, type StartedTarget } from '../helpers/engines.js';
 import { debuggersLeft, debuggersOf, forScenario, has, itIf } from './engines.js';
-
-interface Forward {
-  local: string;
-  target: string;
-  remote: string;
-  via: string;
-  port: number;
-}
 
 // Each engine declares whether --via nsenter can work on it (it runs here and names the target's
 // process: capability nsenter), and whether it forwards to the target's own ports itself (capability
@@ -36,38 +28,6 @@ const CASES = ENGINES.flatMap((engine) => [
   ...(has(engine, 'nsenter') ? [{ engine, via: 'nsenter', shows: 'nsenter', viaDebugger: true }] : []),
   ...(has(engine, 'nativePorts') ? [{ engine, via: 'auto', shows: 'portforward', viaDebugger: false }] : []),
 ]).map((c) => ({ ...c, label: `${c.engine.name} via ${c.shows}` }));
-
-interface Session {
-  cli: ResultPromise;
-  forwards: Forward[];
-  /** what it wrote to stderr so far */
-  stderr: () => string;
-}
-
-/** Starts `sidekick port-forward --json ...` and resolves once it printed one line per spec. */
-function startForward(engine: TestEngine, args: string[], count: number): Promise<Session> {
-  const cli = sidekickProcess(['port-forward', '--json', ...args], { env: engine.env, timeout: 600_000 });
-  cli.catch(() => undefined);
-  let err = '';
-  cli.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const stderr = () => err;
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const forwards: Forward[] = [];
-    cli.stdout!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      let nl: number;
-      while ((nl = text.indexOf('\n')) !== -1) {
-        const line = text.slice(0, nl);
-        text = text.slice(nl + 1);
-        const f = JSON.parse(line) as Omit<Forward, 'port'>;
-        forwards.push({ ...f, port: Number(f.local.split(':').pop()) });
-        if (forwards.length === count) resolve({ cli, forwards, stderr });
-      }
-    });
-    void cli.then((r) => reject(new Error(`port-forward ended before forwarding (exit ${r.exitCode}): ${String(r.stderr)}`)));
-  });
-}
 
 const httpGet = async (port: number) => (await exchange(port, 'GET / HTTP/1.0\r\n\r\n')).toString();
 

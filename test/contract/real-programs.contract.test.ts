@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/diagnose/report.js';
 import { sidekick } from '../helpers/cli.js';
 import type { StartedTarget } from '../helpers/engines.js';
+import { startForward } from '../helpers/port-forward.js';
+import { exchange } from '../helpers/sockets.js';
 import { debuggersLeft, forScenario, itIf } from './engines.js';
 
 const REDIS_NOTES = 'written before the image was built';
@@ -47,6 +49,17 @@ describe.each(forScenario('realPrograms'))('real programs on $name', (engine) =>
     expect(environBytes!.trim()).toBe('0'); // NULs only: the title took it
     expect(appVar).toBe('for redis');
     expect(reply.join('\n')).toBe('+PONG\r\n+OK\r\n');
+  });
+
+  it("Redis through `sidekick port-forward` (the engine's default path): a client's commands and their replies", async () => {
+    const session = await startForward(engine, ['-q', redis.address, '6379'], 1);
+    try {
+      const reply = await exchange(session.forwards[0]!.port, 'PING\r\nSET greeting hello\r\nGET greeting\r\nQUIT\r\n');
+      expect(reply.toString()).toBe('+PONG\r\n+OK\r\n$5\r\nhello\r\n+OK\r\n');
+    } finally {
+      session.cli.kill('SIGTERM');
+      await session.cli.catch(() => undefined);
+    }
   });
 
   it("-u redis acts as Redis's own user: its files, not root's", async () => {
