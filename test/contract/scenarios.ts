@@ -113,10 +113,12 @@ export const SCENARIOS = {
     },
   },
   copyView: {
-    title: "a stopped container's copy as the original saw its root: its binds (read-only), named volume and tmpfs, hostname, `/sys` with its cgroups, `/dev` with `/dev/pts` holding the session's terminal (`tty`, a shell in a pseudo-terminal); original unchanged, nothing left after SIGKILL",
+    title: "a stopped container's copy as the original saw its root: its binds and named volume (read-only), tmpfs (fresh), hostname, `/sys` with its cgroups, `/dev` with `/dev/pts` holding the session's terminal (`tty`, a shell in a pseudo-terminal); original unchanged, nothing left after SIGKILL",
     needs: ['copyView'],
-    files: ['test/contract/exec-stopped-view-containerd.test.ts'],
+    files: ['test/contract/exec-stopped-view.test.ts'],
     says: {
+      docker: 'yes (`Mounts` of bind, volume and tmpfs, `--tmpfs`, `--hostname`, given again to the container of the committed image)',
+      podman: 'yes (as Docker)',
       containerd: 'yes (binds and tmpfs of `ctr run`, which sets no hostname)',
       nerdctl: 'yes (`nerdctl run -v DIR`, `-v VOLUME`, `--tmpfs`, `--hostname`; `/etc/hosts`, `/etc/hostname`)',
     },

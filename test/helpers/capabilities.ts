@@ -83,15 +83,11 @@ const LOCAL: Capabilities = {
   workloads: '',
 };
 
-// Docker's and Podman's copies are committed images, the debugger container's own root.
-const COMMITTED = "the copy is a committed image, which leaves the original's volumes and binds out (its `/sys` and `/dev/pts` are the debugger container's own)";
-
 export const CAPABILITIES: Record<Column, Capabilities> = {
-  docker: { ...LOCAL, privileged: 'dockerd 20.10 asks runc for CAP_SYS_RESOURCE, which the test VM lacks', copyView: COMMITTED },
+  docker: { ...LOCAL, privileged: 'dockerd 20.10 asks runc for CAP_SYS_RESOURCE, which the test VM lacks' },
   podman: {
     ...LOCAL,
     keepsStdin: "Podman's conmon closes the stdin of a debugger without a TTY when an attach leaves (no `--leave-stdin-open`), which ends its shell: sidekick says so at `exec -d` and `attach`",
-    copyView: COMMITTED,
   },
   containerd: LOCAL,
   nerdctl: LOCAL,

@@ -37,6 +37,8 @@ export interface StoppedDriver {
    * would show, `volume` the volume to remove afterwards
    */
   crashedWithMounts?(dir: string): Promise<{ target: StartedTarget; hostname: string; volume?: string }>;
+  /** removes a volume crashedWithMounts made, once its container is gone */
+  removeVolume?(name: string): Promise<void>;
 }
 
 /** Where crashedWithMounts mounts what; the volume's file is written by the crashed app. */
@@ -46,7 +48,7 @@ const unique = (prefix: string) => `${prefix}${randomBytes(4).toString('hex')}`;
 
 function dockerDriver(socketPath: string, scheme: string): StoppedDriver {
   const docker = new Docker({ socketPath });
-  const create = async (user?: string) => {
+  const create = async (user?: string, more: Partial<Docker.ContainerCreateOptions> = {}, script = user ? 'true' : SCRIPT) => {
     const name = unique('sk-test-');
     const c = await docker.createContainer({
       name,
@@ -54,8 +56,9 @@ function dockerDriver(socketPath: string, scheme: string): StoppedDriver {
       User: user,
       WorkingDir: CRASH.workdir,
       Env: [CRASH.env],
-      Cmd: ['sh', '-c', user ? 'true' : SCRIPT],
+      Cmd: ['sh', '-c', script],
       Labels: { 'io.sidekick.test': 'target' },
+      ...more,
     });
     await c.start();
     await c.wait();
@@ -64,11 +67,31 @@ function dockerDriver(socketPath: string, scheme: string): StoppedDriver {
   return {
     crashed: () => create(),
     asNobody: () => create('65534'),
+    // a bind, a named volume the app wrote into, a tmpfs by each of Docker's two ways, a hostname
+    crashedWithMounts: async (dir: string) => {
+      const volume = unique('sk-test-vol-');
+      const HostConfig = {
+        Mounts: [
+          { Type: 'bind' as const, Source: dir, Target: MOUNTED.bind },
+          { Type: 'volume' as const, Source: volume, Target: MOUNTED.volume },
+          { Type: 'tmpfs' as const, Source: '', Target: `${MOUNTED.tmpfs}-mount` },
+        ],
+        Tmpfs: { [MOUNTED.tmpfs]: 'size=1m' },
+      };
+      const script = `echo ${MOUNTED.volumeFile} > ${MOUNTED.volume}/file; echo lost > ${MOUNTED.tmpfs}/file; ${SCRIPT}`;
+      const target = await create(undefined, { Hostname: MOUNTED.hostname, HostConfig }, script);
+      return { target, hostname: MOUNTED.hostname, volume };
+    },
+    removeVolume: async (name) => void (await docker.getVolume(name).remove().catch(() => undefined)),
     state: async (t) => {
       const info = await docker.getContainer(t.id).inspect();
       return { status: info.State.Status, exitCode: info.State.ExitCode, restarts: info.RestartCount, startedAt: info.State.StartedAt };
     },
-    diff: async (t) => JSON.stringify(await docker.getContainer(t.id).changes()),
+    // Docker lists the changes in no fixed order
+    diff: async (t) => {
+      const changes = ((await docker.getContainer(t.id).changes()) ?? []) as Array<{ Path: string; Kind: number }>;
+      return JSON.stringify([...changes].sort((a, b) => a.Path.localeCompare(b.Path)));
+    },
     // containers, images, volumes: all labelled with the target's id
     leftovers: async (t) => {
       const filters = { label: [`io.sidekick.target=${t.id}`] };
@@ -155,6 +178,7 @@ function containerdDriver(engine: ContainerdEngine): StoppedDriver {
     crashed,
     asNobody,
     crashedWithMounts,
+    removeVolume: async (name) => void (await execa('nerdctl', ['volume', 'rm', name], { reject: false })),
     state: async (t) => {
       if (realNerdctl) {
         const s = JSON.parse((await execa('nerdctl', ['inspect', '--format', '{{json .State}}', t.id])).stdout) as { Status: string; ExitCode: number; Pid: number };

@@ -14,7 +14,8 @@
  * cannot, so the toolkit's /bin is bound from its overlay2 layer on this machine, or else a volume is
  * filled with it (Docker copies an image's content into an empty volume at container creation).
  * Everything made is named after the debugger, so the reaper's recipe (copyCleanup) is known before
- * the first step, and carries sidekick's labels; all of it is removed at the end.
+ * the first step, and carries sidekick's labels; all of it is removed at the end. The original's
+ * binds and named volumes are mounted again, read-only, and its tmpfs mounts fresh (copy-mounts.ts).
  */
 import type Docker from 'dockerode';
 import { existsSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { debugLog } from '../../log.js';
 import type { Endpoint } from '../endpoint.js';
 import { applyPullPolicy, pullForbidden } from '../errors.js';
 import { LABEL, type CleanupRecipe, type Debugger, type DebuggerSpec, type DebuggerStreams, type Launched, type LaunchOptions, type Progress, type Target } from '../runtime.js';
+import { copyMounts } from './copy-mounts.js';
 import { createContainer, debuggerOptions } from './create.js';
 import { dockerDebugger } from './debugger.js';
 import { engineMessage, statusOf } from './errors.js';
@@ -116,8 +118,18 @@ export async function createCopyDebugger(ctx: CopyContext, target: Target, spec:
 
     const toolkitMount = await mountToolkit(ctx, spec, names, labels, made);
     const env = { ...asConfiguredUser(target.config, spec), SIDEKICK_TARGET_ROOT: '/', SIDEKICK_TOOLKIT: TOOLKIT_MOUNT };
-    const options = debuggerOptions({ ...spec, env }, committed.Id, TOOLKIT_SH, { NetworkMode: 'none', ...toolkitMount });
-    options.Hostname = (target.engineState as DockerTargetState | undefined)?.hostname;
+    const state = target.engineState as DockerTargetState | undefined;
+    // a remote engine's bind sources cannot be checked from here: the engine says if one is gone
+    const local = Boolean(ctx.endpoint.socketPath);
+    const { skipped, Mounts: mounts, Tmpfs } = copyMounts(state?.mounts, state?.tmpfs, (path) => !local || existsSync(path));
+    for (const why of skipped) debugLog(`copy of ${target.address}: left out ${why}`);
+    const options = debuggerOptions({ ...spec, env }, committed.Id, TOOLKIT_SH, {
+      NetworkMode: 'none',
+      ...toolkitMount,
+      Mounts: [...(toolkitMount.Mounts ?? []), ...mounts],
+      Tmpfs,
+    });
+    options.Hostname = state?.hostname;
     // root unless the profile says otherwise, as with the toolkit's image: never the copy's USER
     options.User ??= '0:0';
     options.Healthcheck = { Test: ['NONE'] };

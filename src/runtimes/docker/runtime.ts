@@ -27,6 +27,7 @@ import {
   type TargetInfo,
 } from '../runtime.js';
 import { applyPullPolicy, nameInUse, pullForbidden } from '../errors.js';
+import type { InspectMount } from './copy-mounts.js';
 import { createContainer, debuggerOptions } from './create.js';
 import { dockerDebugger, removeContainer } from './debugger.js';
 import { connectionError, engineMessage, statusOf } from './errors.js';
@@ -63,6 +64,9 @@ export interface DockerTargetState {
   hostname?: string;
   /** the target is an image (image://): its copy needs no commit */
   image?: boolean;
+  /** its mounts and --tmpfs, which a copy of a stopped target is given again (copy-mounts.ts) */
+  mounts?: InspectMount[];
+  tmpfs?: Record<string, string>;
 }
 
 export class DockerRuntime implements Runtime {
@@ -115,7 +119,12 @@ export class DockerRuntime implements Runtime {
       name: shortName,
       image: info.Config.Image,
       running: info.State.Running && !info.State.Paused,
-      engineState: { ipcMode: info.HostConfig.IpcMode ?? '', hostname: info.Config.Hostname || undefined } satisfies DockerTargetState,
+      engineState: {
+        ipcMode: info.HostConfig.IpcMode ?? '',
+        hostname: info.Config.Hostname || undefined,
+        mounts: info.Mounts,
+        tmpfs: (info.HostConfig as { Tmpfs?: Record<string, string> }).Tmpfs ?? undefined,
+      } satisfies DockerTargetState,
       config: {
         env: info.Config.Env ?? [],
         user: info.Config.User || undefined,

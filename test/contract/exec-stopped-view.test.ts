@@ -1,11 +1,11 @@
 /**
- * A stopped containerd (or nerdctl) target's copy seen as the original saw its root (copy-view.ts):
- * the original's bind mounts, volume and tmpfs, its hostname, /sys, and a /dev whose /dev/pts holds
- * the session's terminal (`tty` names it, a shell in a pseudo-terminal works); the original unchanged
- * and nothing left. Where the copy is a committed image (Docker, Podman), the original's volumes and
- * binds are not in it: the capability copyView says so.
+ * A stopped target's copy seen as the original saw its root: the original's bind mounts and named
+ * volume (read-only: they are the original's), its tmpfs (fresh), its hostname, /sys, and a /dev whose
+ * /dev/pts holds the session's terminal (`tty` names it, a shell in a pseudo-terminal works); the
+ * original and its volume unchanged, and nothing left. containerd and nerdctl mount the copy's root
+ * over the original's snapshot (copy-view.ts); Docker and Podman run a container of the committed
+ * image with the original's mounts given again (copy-mounts.ts).
  */
-import { execa } from 'execa';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +36,7 @@ describe.each(forScenario('copyView').map((engine) => ({ engine, name: engine.na
 
     afterAll(async () => {
       if (target) await engine.remove(target);
-      if (volume) await execa('nerdctl', ['volume', 'rm', volume], { reject: false });
+      if (volume) await driver.removeVolume?.(volume);
       rmSync(dir, { recursive: true, force: true });
     });
 
@@ -50,6 +50,9 @@ describe.each(forScenario('copyView').map((engine) => ({ engine, name: engine.na
         // cgroup v1 (a tmpfs of controllers) or v2
         'test -d /sys/fs/cgroup/memory -o -f /sys/fs/cgroup/cgroup.controllers && echo cgroups',
         `cat ${MOUNTED.volume}/file 2>/dev/null || echo no-volume`,
+        `touch ${MOUNTED.volume}/new 2>/dev/null && echo wrote || echo read-only`,
+        // what the app wrote into its tmpfs went with it
+        `ls ${MOUNTED.tmpfs}`,
       ].join('; ');
       const r = await run([target.address, '--', 'sh', '-c', script]);
       expect(r.stderr).toBe('');
@@ -57,6 +60,7 @@ describe.each(forScenario('copyView').map((engine) => ({ engine, name: engine.na
       expect(lines.slice(0, 6)).toEqual(['from-the-host', 'read-only', '1', hostname, 'sys', 'cgroups']);
       // a named volume where the engine makes one (nerdctl -v NAME:/vol), with what the app wrote into it
       expect(lines[6]).toBe(volume ? MOUNTED.volumeFile : 'no-volume');
+      expect(lines.slice(7)).toEqual(['read-only', '']);
       expect(r.exitCode).toBe(0);
       expect(readdirSync(dir)).toEqual(['host.txt']);
     });
