@@ -51,7 +51,11 @@ async function run(args: DiagnoseArgs, cleanup: Cleanup): Promise<number> {
   };
   const address = parseAddress(args.target);
   if (address.workload) return (await import('./diagnose-many.js')).diagnoseWorkload(address, args, options, cleanup);
-  const { runtime, target } = await resolveTarget(address, args.engineOptions);
+  // a container that does not run is reported too (what its engine knows), not refused
+  const { runtime, target } = await resolveTarget(address, args.engineOptions, { copyStopped: true });
+  if (target.stopped?.state === 'image') {
+    throw new UserError(`${target.address} is an image: nothing runs to diagnose`, { hint: `open a container of it with "sidekick exec ${target.address}"`, kind: 'not-running' });
+  }
   const report = await diagnose(runtime, target, options, cleanup);
   process.stdout.write(args.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, args.format));
   return exitFor(report);
@@ -61,6 +65,8 @@ export function formatReport(report: Report, format: 'text' | 'markdown'): strin
   return format === 'markdown' ? formatMarkdown(report) : formatText(report, useColour(process.stdout));
 }
 
+/** 1 when a check failed or the target does not run (a script waiting for a healthy target sees it is not). */
 export function exitFor(report: Report): number {
-  return report.checks.every((c) => c.ok) ? DIAGNOSE_EXIT.OK : DIAGNOSE_EXIT.CHECK_FAILED;
+  const running = report.target.exitCode === undefined;
+  return running && report.checks.every((c) => c.ok) ? DIAGNOSE_EXIT.OK : DIAGNOSE_EXIT.CHECK_FAILED;
 }

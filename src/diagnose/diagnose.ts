@@ -41,6 +41,8 @@ export interface DiagnoseOptions {
 export async function diagnose(runtime: Runtime, target: Target, opts: DiagnoseOptions, cleanup: Cleanup): Promise<Report> {
   const started = Date.now();
   const details = runtime.describeTarget ? runtime.describeTarget(target) : Promise.resolve(undefined);
+  // nothing runs: what the engine knows is the report (no debugger, no copy)
+  if (target.stopped) return assembleStopped(target, await details.catch(() => undefined), opts.checks, started);
   const spec = buildDebuggerSpec(
     target,
     {
@@ -56,6 +58,54 @@ export async function diagnose(runtime: Runtime, target: Target, opts: DiagnoseO
   const dbg = await createGuardedDebugger(runtime, target, spec, cleanup, opts.quiet);
   const run = await captureRun(dbg, opts.totalTimeoutMs);
   return assemble(target, await details.catch(() => undefined), run.stdout, opts.checks, started, run.stderr);
+}
+
+/** What the engine knows of a target that does not run; every check fails, since nothing answers it. */
+export function assembleStopped(target: Target, details: TargetDetails | undefined, checks: CheckSpec[], started: number): Report {
+  const stopped = target.stopped!;
+  const ended = stopped.state === 'exited' ? `exited (code ${details?.exitCode ?? stopped.exitCode})` : stopped.state;
+  const oom = details?.oomKilled ? ', killed for lack of memory (OOM)' : '';
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    generatedAt: new Date().toISOString(),
+    durationMs: Date.now() - started,
+    target: {
+      ...identity(target, details, undefined),
+      exitCode: details?.exitCode !== undefined ? details.exitCode : stopped.state === 'exited' ? stopped.exitCode : null,
+      oomKilled: details?.oomKilled ?? null,
+      finishedAt: details?.finishedAt ?? null,
+    },
+    processes: [],
+    network: { interfaces: [], routes: [], listening: [], unixListening: [], established: { tcp: 0 }, resolvConf: { nameservers: [], search: [], options: [] } },
+    filesystem: { mounts: [] },
+    environment: redactEnvironment(targetEnvironment(target.config?.env, [])),
+    limits: {
+      cgroupVersion: null,
+      memory: { limitBytes: details?.memoryLimit ?? null, usageBytes: null, oomKills: details?.oomKilled == null ? null : details.oomKilled ? 1 : 0 },
+      cpu: { quotaCores: null },
+      pids: { limit: null, current: null },
+      openFiles: { pid1: null, limit: null },
+    },
+    checks: checks.map((c) => ({ spec: c.spec, kind: c.kind, ok: false, reason: `the target is ${ended}`, durationMs: 0 })),
+    warnings: [`the target is ${ended}${oom}: nothing runs to diagnose, so this is what ${target.engine} says of it (state, exit code, configuration, environment); sidekick exec ${target.address} opens a copy of its filesystem`],
+  };
+}
+
+/** The report's identity section: the engine's details, else what finding the target and PID 1 told. */
+function identity(target: Target, details: TargetDetails | undefined, pid1: { command: string; user: string } | undefined): Report['target'] {
+  return {
+    address: target.address,
+    engine: target.engine,
+    id: target.id,
+    name: target.name,
+    image: details?.image ?? target.image,
+    entrypoint: details?.entrypoint ?? [],
+    command: details?.command ?? (pid1 ? pid1.command.split(' ') : []),
+    user: details?.user || (pid1?.user ?? ''),
+    startedAt: details?.startedAt ?? null,
+    restartCount: details?.restartCount ?? 0,
+    state: details?.state ?? (target.running ? 'running' : 'unknown'),
+  };
 }
 
 export function assemble(target: Target, details: TargetDetails | undefined, raw: string, checks: CheckSpec[], started: number, stderr = ''): Report {
@@ -76,19 +126,7 @@ export function assemble(target: Target, details: TargetDetails | undefined, raw
     schemaVersion: SCHEMA_VERSION,
     generatedAt: new Date().toISOString(),
     durationMs: Date.now() - started,
-    target: {
-      address: target.address,
-      engine: target.engine,
-      id: target.id,
-      name: target.name,
-      image: details?.image ?? target.image,
-      entrypoint: details?.entrypoint ?? [],
-      command: details?.command ?? (pid1 ? pid1.command.split(' ') : []),
-      user: details?.user || (pid1?.user ?? ''),
-      startedAt: details?.startedAt ?? null,
-      restartCount: details?.restartCount ?? 0,
-      state: details?.state ?? (target.running ? 'running' : 'unknown'),
-    },
+    target: identity(target, details, pid1),
     processes: processes.map(({ fds: _fds, ...p }) => p),
     network: {
       interfaces: parseInterfaces(s.get('addresses')),

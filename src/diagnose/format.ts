@@ -71,7 +71,54 @@ export function formatText(r: Report, colour: boolean): string {
   lines.push(`  image       ${t.image}`);
   lines.push(`  entrypoint  ${t.entrypoint.join(' ') || '-'}    command ${t.command.join(' ') || '-'}`);
   lines.push(`  user        ${t.user || 'root'}    state ${t.state}    restarts ${t.restartCount}    started ${t.startedAt ?? '?'}`);
+  if (t.exitCode !== undefined) {
+    const oom = t.oomKilled === null || t.oomKilled === undefined ? '' : `    OOM-killed ${t.oomKilled ? c('33', 'yes') : 'no'}`;
+    lines.push(`  exit code   ${t.exitCode ?? '?'}${oom}    finished ${t.finishedAt ?? '?'}`);
+  }
 
+  // a target that does not run has no processes, network, mounts or usage to show: its engine's facts only
+  const runs = t.exitCode === undefined;
+  if (runs) formatRuntimeSections(r, lines, head);
+
+  lines.push('', head('ENVIRONMENT'));
+  for (const [k, v] of Object.entries(r.environment)) lines.push(`  ${k}=${v}`);
+
+  if (runs) {
+    lines.push('', head('LIMITS'));
+    for (const [name, text, alarm] of limitLines(r)) lines.push(`  ${name.padEnd(11)} ${alarm ? c('33', text) : text}`);
+  } else if (r.limits.memory.limitBytes !== null) {
+    lines.push('', head('LIMITS'), `  memory      ${bytes(r.limits.memory.limitBytes)}`);
+  }
+
+  if (r.checks.length) {
+    lines.push('', head('CHECKS'));
+    for (const k of r.checks) {
+      const mark = k.ok ? c('32', 'PASS') : c('31', 'FAIL');
+      lines.push(`  ${mark}  ${k.spec}  ${k.reason} (${k.durationMs} ms)`);
+    }
+  }
+  const clipped = lines.map(clip);
+  // warnings are sentences: wrapped, not cut
+  for (const w of r.warnings) clipped.push('', ...wrap(`warning: ${w}`, WIDTH).map((line) => c('33', line)));
+  return `${clipped.join('\n')}\n`;
+}
+
+/** Words into lines of at most `width` columns (a longer word on a line of its own). */
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = `  ${word}`;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out;
+}
+
+/** PROCESSES, NETWORK and FILESYSTEM of a target that runs. */
+function formatRuntimeSections(r: Report, lines: string[], head: (s: string) => string): void {
   const tree = processTree(r.processes).map(({ depth, p }) => ({ p, pid: `${'  '.repeat(depth)}${p.pid}` }));
   // a deep tree widens the PID column rather than running into PPID
   const pidWidth = Math.max(8, ...tree.map(({ pid }) => pid.length + 2));
@@ -97,22 +144,6 @@ export function formatText(r: Report, colour: boolean): string {
     const space = m.freeBytes === null ? '' : `  ${bytes(m.freeBytes)} free of ${bytes(m.sizeBytes)}`;
     lines.push(`  ${m.mountPoint.padEnd(28)} ${m.type.padEnd(8)} ${m.readOnly ? 'ro' : 'rw'}${space}`);
   }
-
-  lines.push('', head('ENVIRONMENT'));
-  for (const [k, v] of Object.entries(r.environment)) lines.push(`  ${k}=${v}`);
-
-  lines.push('', head('LIMITS'));
-  for (const [name, text, alarm] of limitLines(r)) lines.push(`  ${name.padEnd(11)} ${alarm ? c('33', text) : text}`);
-
-  if (r.checks.length) {
-    lines.push('', head('CHECKS'));
-    for (const k of r.checks) {
-      const mark = k.ok ? c('32', 'PASS') : c('31', 'FAIL');
-      lines.push(`  ${mark}  ${k.spec}  ${k.reason} (${k.durationMs} ms)`);
-    }
-  }
-  for (const w of r.warnings) lines.push('', c('33', `warning: ${w}`));
-  return `${lines.map(clip).join('\n')}\n`;
 }
 
 const cell = (s: string | number | null) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -131,9 +162,17 @@ export function formatMarkdown(r: Report): string {
   table(['image', 'entrypoint', 'command', 'user', 'state', 'restarts', 'started'], [
     [t.image, t.entrypoint.join(' '), t.command.join(' '), t.user || 'root', t.state, t.restartCount, t.startedAt],
   ]);
+  if (t.exitCode !== undefined) {
+    table(['exit code', 'OOM-killed', 'finished'], [[t.exitCode ?? '', t.oomKilled == null ? '' : t.oomKilled ? 'yes' : 'no', t.finishedAt ?? '']]);
+  }
   if (r.checks.length) {
     out.push('### Checks', '');
     table(['', 'check', 'result', 'time'], r.checks.map((k) => [k.ok ? '✅' : '❌', `\`${k.spec}\``, k.reason, `${k.durationMs} ms`]));
+  }
+  // a target that does not run: nothing more than its engine's facts and the warning
+  if (t.exitCode !== undefined) {
+    for (const w of r.warnings) out.push(`> warning: ${w}`, '');
+    return `${out.join('\n')}\n`;
   }
   out.push('### Limits', '');
   table(['', 'value'], limitLines(r).map(([name, text]) => [name, text]));

@@ -58,6 +58,10 @@ export interface Report {
     startedAt: string | null;
     restartCount: number;
     state: string;
+    /** of a target that does not run (a stopped, exited or crashed container), as the engine says */
+    exitCode?: number | null;
+    oomKilled?: boolean | null;
+    finishedAt?: string | null;
   };
   processes: ProcessEntry[];
   network: {

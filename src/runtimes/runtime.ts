@@ -186,6 +186,10 @@ export interface TargetDetails {
   state: string;
   /** the engine's own memory limit in bytes, when it sets one */
   memoryLimit?: number;
+  /** of a container that does not run: how its process ended, as far as the engine says (null: it never ran) */
+  exitCode?: number | null;
+  oomKilled?: boolean | null;
+  finishedAt?: string;
 }
 
 export interface PullEvent {

@@ -4,6 +4,9 @@
  * user may read. Unlike the fixtures they write their process titles over their environ (Redis leaves
  * only NULs), fork workers with titles of their own (PostgreSQL), and refuse to run as root.
  */
+import { Ajv } from 'ajv';
+import formats from 'ajv-formats';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/diagnose/report.js';
 import { sidekick } from '../helpers/cli.js';
@@ -11,6 +14,11 @@ import type { StartedTarget } from '../helpers/engines.js';
 import { startForward } from '../helpers/port-forward.js';
 import { exchange } from '../helpers/sockets.js';
 import { debuggersLeft, forScenario, itIf } from './engines.js';
+
+const schema = JSON.parse(readFileSync(new URL('../../schema/diagnose-report.schema.json', import.meta.url), 'utf8'));
+const ajv = new Ajv({ allErrors: true });
+(formats as unknown as { default: (a: Ajv) => void }).default(ajv);
+const validate = ajv.compile(schema);
 
 const REDIS_NOTES = 'written before the image was built';
 const PG_MISSING = '/var/lib/postgresql/missing';
@@ -86,7 +94,7 @@ describe.each(forScenario('realPrograms'))('real programs on $name', (engine) =>
     expect(p.network.listening).toContainEqual(expect.objectContaining({ protocol: 'tcp', port: 5432, pid: 1 }));
   });
 
-  itIf(engine, 'stoppedCopy')('PostgreSQL that crashed at start (no data directory): a session in its copy, as its user, reproduces the crash with entrypoint --run', async () => {
+  itIf(engine, 'stoppedCopy')('PostgreSQL that crashed at start (no data directory): a session in its copy, as its user, reproduces the crash with entrypoint --run; diagnose gives its exit code', async () => {
     const target = await engine.startTarget({ fixture: 'postgres', args: ['-D', PG_MISSING], exits: true, env: ['APP_VAR=crashed'] });
     crashed.push(target);
     const r = await sidekick(['exec', target.address, '--', 'sh', '-c', 'id -u; echo "$APP_VAR"; cat /var/lib/postgresql/data/PG_VERSION; entrypoint --print; entrypoint --run; echo "rc=$?"'], { env: engine.env, timeout: 120_000 });
@@ -96,5 +104,18 @@ describe.each(forScenario('realPrograms'))('real programs on $name', (engine) =>
     expect(lines[0]).toBe('sidekick: target is exited (code 2): debugging a copy of its filesystem; changes are discarded');
     // the same FATAL as at its start, not "root execution of the PostgreSQL server is not permitted"
     expect(lines.slice(1).join('\n')).toMatch(`could not access directory "${PG_MISSING}": No such file or directory`);
+    // diagnose tells what the engine knows of it, and fails its checks: nothing runs to answer them
+    const d = await sidekick(['diagnose', target.address, '--json', '--check', 'tcp://127.0.0.1:5432'], { env: engine.env, timeout: 120_000 });
+    expect(d.exitCode, d.stderr).toBe(1);
+    const report = JSON.parse(d.stdout) as Report;
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+    expect(report.target).toMatchObject({ state: 'exited', exitCode: 2, command: expect.arrayContaining(['-D', PG_MISSING]) });
+    expect(report.processes).toEqual([]);
+    expect(report.environment.APP_VAR).toBe('crashed');
+    expect(report.checks).toEqual([expect.objectContaining({ ok: false, reason: 'the target is exited (code 2)' })]);
+    expect(report.warnings[0]).toMatch(/^the target is exited \(code 2\): nothing runs to diagnose/);
+    const text = await sidekick(['diagnose', target.address], { env: engine.env, timeout: 120_000 });
+    expect(text.stdout).toMatch(/^  exit code   2\b/m);
+    expect(text.stdout).not.toMatch(/PROCESSES|NETWORK/);
   });
 });

@@ -45,7 +45,7 @@ export const SCENARIOS = {
     },
   },
   realPrograms: {
-    title: "real programs from Debian's packages, FROM scratch, as a non-root user (Redis, PostgreSQL): their `0700` data directories readable, their titles and workers, the engine's environment although Redis's title wrote over it (exec and diagnose), `-u redis`, their ports (a Redis client through `port-forward`); PostgreSQL crashed at start: a session in its copy, as its user, `entrypoint --run` reproducing the crash",
+    title: "real programs from Debian's packages, FROM scratch, as a non-root user (Redis, PostgreSQL): their `0700` data directories readable, their titles and workers, the engine's environment although Redis's title wrote over it (exec and diagnose), `-u redis`, their ports (a Redis client through `port-forward`); PostgreSQL crashed at start: a session in its copy, as its user, `entrypoint --run` reproducing the crash; `diagnose` of it: its exit code, failed checks, exit 1",
     needs: [],
     files: ['test/contract/real-programs.contract.test.ts'],
     says: { kubernetes: 'yes; PostgreSQL crash-looping in a pod non-root at pod level (`fsGroup`, read-only root): `exec --copy` (`test/k8s/copy.test.ts`); running under a pod-level user, the full view (`test/k8s/profiles-kubernetes.test.ts`)' },

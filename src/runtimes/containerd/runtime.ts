@@ -470,8 +470,10 @@ export class ContainerdRuntime implements Runtime {
       user: user && (user.uid || user.gid) ? `${user.uid ?? 0}:${user.gid ?? 0}` : (config?.config?.User ?? ''),
       startedAt: task ? startedAt(task.pid, bootTime()).toISOString() : undefined,
       restartCount: 0,
-      state: task ? task.status.toLowerCase() : 'created',
+      // a stopped task's state and exit code as findTarget read them from containerd's API
+      state: target.stopped?.state ?? (task ? task.status.toLowerCase() : 'created'),
       memoryLimit: info.Spec?.linux?.resources?.memory?.limit || undefined,
+      ...(target.stopped ? { exitCode: target.stopped.state === 'exited' ? target.stopped.exitCode : null } : {}),
     };
   }
 

@@ -266,10 +266,15 @@ export class DockerRuntime implements Runtime {
       entrypoint: asList(info.Config.Entrypoint),
       command: asList(info.Config.Cmd),
       user: info.Config.User ?? '',
-      startedAt: info.State.StartedAt,
+      startedAt: realTime(info.State.StartedAt),
       restartCount: info.RestartCount ?? 0,
       state: info.State.Status,
       memoryLimit: info.HostConfig.Memory || undefined,
+      ...(info.State.Running
+        ? {}
+        : info.State.Status === 'created'
+          ? { exitCode: null, oomKilled: null }
+          : { exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled, finishedAt: realTime(info.State.FinishedAt) }),
     };
   }
 
@@ -342,4 +347,9 @@ function unixSocketAgent(): http.Agent {
   // reference: ~15 ms of CPU per session (--cpu-prof). Shown as one word, it costs nothing.
   Object.defineProperty(agent, Symbol.for('nodejs.util.inspect.custom'), { value: () => 'http.Agent' });
   return agent;
+}
+
+/** An engine's time, unless it is the zero time Docker gives what never happened (0001-01-01...). */
+function realTime(time: string | undefined): string | undefined {
+  return time && !time.startsWith('0001-') ? time : undefined;
 }
