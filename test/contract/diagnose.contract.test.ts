@@ -7,7 +7,7 @@ import type { Report } from '../../src/diagnose/report.js';
 import { expectOneLineError, sidekick } from '../helpers/cli.js';
 import { serveDns } from '../helpers/dns.js';
 import { eventually, type StartedTarget } from '../helpers/engines.js';
-import { forScenario, has, itIf } from './engines.js';
+import { debuggersLeft, forScenario, has, itIf } from './engines.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schema/diagnose-report.schema.json', import.meta.url), 'utf8'));
 const ajv = new Ajv({ allErrors: true });
@@ -132,12 +132,16 @@ describe.each(forScenario('diagnose'))('diagnose on $name', (engine) => {
     expectOneLineError(bad, /bad --check "ftp:\/\/x"/);
   });
 
-  itIf(engine, 'stoppedTargets')('exits 2 with the reason when the target does not run', async () => {
+  itIf(engine, 'stoppedTargets')('reports a container that never ran from what its engine knows, no debugger made, and exits 1', async () => {
     const stopped = await engine.createStopped();
     try {
-      const r = await run([stopped.address]);
-      expect(r.exitCode).toBe(2);
-      expectOneLineError(r, /not running/);
+      const r = await report([stopped.address]);
+      expect(r.exitCode).toBe(1);
+      expect(validate(r.report), JSON.stringify(validate.errors)).toBe(true);
+      expect(r.report.target).toMatchObject({ state: 'created', exitCode: null, entrypoint: has(engine, 'imageConfig') ? ['/app/server'] : expect.any(Array) });
+      expect(r.report.processes).toEqual([]);
+      expect(r.report.warnings).toEqual([expect.stringMatching(/^the target is created: nothing runs to diagnose/)]);
+      expect(await debuggersLeft(engine, [stopped])).toEqual([]);
     } finally {
       await engine.remove(stopped);
     }

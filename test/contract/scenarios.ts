@@ -147,7 +147,7 @@ export const SCENARIOS = {
     elsewhere: { kubernetes: 'yes (`test/k8s/attach.test.ts`); `--detach-keys` is the same code, tested on the local engines' },
   },
   diagnose: {
-    title: 'diagnose (facts, OOM kill, checks: a dns check passes with a resolver that answers and fails once it does not; schema, text, Markdown)',
+    title: 'diagnose (facts, OOM kill, checks: a dns check passes with a resolver that answers and fails once it does not; schema, text, Markdown; a container that never ran: its engine\'s facts, no debugger, exit 1)',
     needs: [],
     files: ['test/contract/diagnose.contract.test.ts'],
   },

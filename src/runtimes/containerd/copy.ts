@@ -22,6 +22,7 @@ import { promisify } from 'node:util';
 import { UserError } from '../../errors.js';
 import { debugLog } from '../../log.js';
 import type { CleanupRecipe, DebuggerSpec, Target } from '../runtime.js';
+import { inPasses } from './cleanup-passes.js';
 import type { Ctr } from './ctr.js';
 import { CtrFailure, isGone } from './errors.js';
 import { hostnameNamespace, validHostname } from './copy-view.js';
@@ -83,14 +84,16 @@ export function copyCleanup(ctr: Ctr, namespace: string, snapshotter: string, sp
     file: '/bin/sh',
     args: [
       '-c',
-      [
-        'c() { "$CTR" --address "$SOCK" -n "$NS" "$@" >/dev/null 2>&1; }',
-        'CTR=$0 SOCK=$1 NS=$2',
-        'c tasks rm -f "$3"; c containers rm "$3"',
-        // the mounts go before the directory: rm never reaches into the copy
-        'umount "$4/root" 2>/dev/null; rmdir "$4/root" 2>/dev/null; umount "$4/uts" 2>/dev/null; rm -f "$4/uts"; rm -rf "$4/run"; rmdir "$4" 2>/dev/null',
-        'c snapshots --snapshotter "$6" rm "$5"',
-      ].join('\n'),
+      inPasses(
+        [
+          'c() { "$CTR" --address "$SOCK" -n "$NS" "$@" >/dev/null 2>&1; }',
+          'CTR=$0 SOCK=$1 NS=$2',
+          'c tasks rm -f "$3"; c containers rm "$3"',
+          // the mounts go before the directory: rm never reaches into the copy
+          'umount "$4/root" 2>/dev/null; rmdir "$4/root" 2>/dev/null; umount "$4/uts" 2>/dev/null; rm -f "$4/uts"; rm -rf "$4/run"; rmdir "$4" 2>/dev/null',
+          'c snapshots --snapshotter "$6" rm "$5"',
+        ].join('\n'),
+      ),
       ctr.file!,
       ctr.socket,
       namespace,

@@ -36,6 +36,7 @@ import {
 } from '../runtime.js';
 import type { ContainerdApi, ContainerInfo, TaskInfo } from './api.js';
 import type { Ctr } from './ctr.js';
+import { inPasses } from './cleanup-passes.js';
 import type { ImageSnapshot, SnapshotRef } from './copy.js';
 import { ctrDebugger } from './debugger.js';
 import { makeOutputFifos, type OutputFifos } from './output-fifos.js';
@@ -273,7 +274,7 @@ export class ContainerdRuntime implements Runtime {
       file: '/bin/sh',
       args: [
         '-c',
-        '"$0" --address "$1" -n "$2" tasks rm -f "$3" >/dev/null 2>&1; "$0" --address "$1" -n "$2" containers rm "$3" >/dev/null 2>&1; rm -rf "$4" "$5"',
+        inPasses('"$0" --address "$1" -n "$2" tasks rm -f "$3" >/dev/null 2>&1; "$0" --address "$1" -n "$2" containers rm "$3" >/dev/null 2>&1; rm -rf "$4" "$5"'),
         this.ctr.file!,
         this.ctr.socket,
         namespace,
