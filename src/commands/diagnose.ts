@@ -12,7 +12,7 @@ import { parseAddress } from '../runtimes/address.js';
 import { resolveTarget } from '../runtimes/engines.js';
 import type { EngineOptions } from '../runtimes/runtime.js';
 import { withCleanup, type Cleanup } from '../session/interrupts.js';
-import type { Report } from '../diagnose/report.js';
+import { targetRuns, type Report } from '../diagnose/report.js';
 
 export const DIAGNOSE_EXIT = { OK: 0, CHECK_FAILED: 1, CANNOT_DIAGNOSE: 2 } as const;
 
@@ -67,6 +67,5 @@ export function formatReport(report: Report, format: 'text' | 'markdown'): strin
 
 /** 1 when a check failed or the target does not run (a script waiting for a healthy target sees it is not). */
 export function exitFor(report: Report): number {
-  const running = report.target.exitCode === undefined;
-  return running && report.checks.every((c) => c.ok) ? DIAGNOSE_EXIT.OK : DIAGNOSE_EXIT.CHECK_FAILED;
+  return targetRuns(report) && report.checks.every((c) => c.ok) ? DIAGNOSE_EXIT.OK : DIAGNOSE_EXIT.CHECK_FAILED;
 }

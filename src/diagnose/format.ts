@@ -1,5 +1,5 @@
 /** The report for people: text that fits 100 columns (colour only on a TTY, NO_COLOR honoured) or Markdown. */
-import type { ProcessEntry, Report } from './report.js';
+import { targetRuns, type ProcessEntry, type Report } from './report.js';
 
 const WIDTH = 100;
 
@@ -71,13 +71,13 @@ export function formatText(r: Report, colour: boolean): string {
   lines.push(`  image       ${t.image}`);
   lines.push(`  entrypoint  ${t.entrypoint.join(' ') || '-'}    command ${t.command.join(' ') || '-'}`);
   lines.push(`  user        ${t.user || 'root'}    state ${t.state}    restarts ${t.restartCount}    started ${t.startedAt ?? '?'}`);
-  if (t.exitCode !== undefined) {
+  const runs = targetRuns(r);
+  if (!runs) {
     const oom = t.oomKilled === null || t.oomKilled === undefined ? '' : `    OOM-killed ${t.oomKilled ? c('33', 'yes') : 'no'}`;
     lines.push(`  exit code   ${t.exitCode ?? '?'}${oom}    finished ${t.finishedAt ?? '?'}`);
   }
 
   // a target that does not run has no processes, network, mounts or usage to show: its engine's facts only
-  const runs = t.exitCode === undefined;
   if (runs) formatRuntimeSections(r, lines, head);
 
   lines.push('', head('ENVIRONMENT'));
@@ -162,7 +162,8 @@ export function formatMarkdown(r: Report): string {
   table(['image', 'entrypoint', 'command', 'user', 'state', 'restarts', 'started'], [
     [t.image, t.entrypoint.join(' '), t.command.join(' '), t.user || 'root', t.state, t.restartCount, t.startedAt],
   ]);
-  if (t.exitCode !== undefined) {
+  const runs = targetRuns(r);
+  if (!runs) {
     table(['exit code', 'OOM-killed', 'finished'], [[t.exitCode ?? '', t.oomKilled == null ? '' : t.oomKilled ? 'yes' : 'no', t.finishedAt ?? '']]);
   }
   if (r.checks.length) {
@@ -170,7 +171,7 @@ export function formatMarkdown(r: Report): string {
     table(['', 'check', 'result', 'time'], r.checks.map((k) => [k.ok ? '✅' : '❌', `\`${k.spec}\``, k.reason, `${k.durationMs} ms`]));
   }
   // a target that does not run: nothing more than its engine's facts and the warning
-  if (t.exitCode !== undefined) {
+  if (!runs) {
     for (const w of r.warnings) out.push(`> warning: ${w}`, '');
     return `${out.join('\n')}\n`;
   }

@@ -84,3 +84,8 @@ export interface Report {
   checks: CheckResult[];
   warnings: string[];
 }
+
+/** Whether the report is of a target that runs (one that does not carries its exit code, or null). */
+export function targetRuns(report: Report): boolean {
+  return report.target.exitCode === undefined;
+}
