@@ -4,7 +4,7 @@
 // for a Docker exec), and an ES module cannot take a code cache on Node 20.
 import { build } from 'esbuild';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { lazyCommonJs, noGeneratedKubeApi, rawText } from './esbuild-plugins.mjs';
+import { lazyCommonJs, noGeneratedKubeApi, noWhatwgUrl, quietDockerModem, rawText } from './esbuild-plugins.mjs';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -40,10 +40,13 @@ const result = await build({
   // import.meta does not exist in CommonJS: sidekick reads only its url, to find its own files
   banner: { js: 'var __sk_meta_url = require("node:url").pathToFileURL(__filename).href;' },
   define: { __SIDEKICK_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__sk_meta_url' },
-  plugins: [rawText, lazyCommonJs, noGeneratedKubeApi, cliThroughBoot],
+  plugins: [rawText, lazyCommonJs, noGeneratedKubeApi, noWhatwgUrl, quietDockerModem, cliThroughBoot],
   logLevel: 'warning',
   metafile: true,
 });
+// src/boot.ts reads the bundle as latin1 (no UTF-8 decoding): esbuild escapes non-ASCII text, and this says if it ever did not
+const nonAscii = /[^\x00-\x7f]/.exec(await readFile('dist/cli.js', 'latin1'));
+if (nonAscii) throw new Error(`dist/cli.js is not ASCII (at ${nonAscii.index}): src/boot.ts reads it as latin1`);
 // the package is "type": "module"; these files are CommonJS
 await writeFile('dist/package.json', '{ "type": "commonjs" }\n');
 if (process.env.BUILD_ANALYZE) { const { analyzeMetafile } = await import('esbuild'); console.log(await analyzeMetafile(result.metafile)); }

@@ -85,3 +85,35 @@ export const noGeneratedKubeApi = {
     }));
   },
 };
+
+/**
+ * node-fetch 2 (under client-node) takes Node's own URL and falls back to the whatwg-url package only
+ * on Nodes without one: that package and tr46's Unicode table under it were ~290 KB of the bundle
+ * (26% of it), read and decoded at every start of every command. An empty module stands in.
+ */
+export const noWhatwgUrl = {
+  name: 'no-whatwg-url',
+  setup(b) {
+    b.onResolve({ filter: /^whatwg-url$/ }, (args) =>
+      /[\\/]node-fetch[\\/]lib$/.test(args.resolveDir) ? { path: 'whatwg-url-stub', namespace: 'no-whatwg-url' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'no-whatwg-url' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+
+/**
+ * docker-modem formats every request's options (util.inspect, showHidden, no depth limit) for a debug
+ * log that is off: ~10 ms of CPU per Docker exec (--cpu-prof), most of it util.inspect's first use.
+ * They are formatted only when DEBUG=modem turns that log on.
+ */
+export const quietDockerModem = {
+  name: 'quiet-docker-modem',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]docker-modem[\\/]lib[\\/]modem\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const patched = source.replace("debug('Sending: %s', util.inspect(", "debug.enabled && debug('Sending: %s', util.inspect(");
+      if (patched === source) throw new Error(`${args.path}: its request log is not where scripts/esbuild-plugins.mjs expects it`);
+      return { contents: patched, loader: 'js' };
+    });
+  },
+};

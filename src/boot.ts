@@ -11,14 +11,14 @@
  * SIDEKICK_NO_CODE_CACHE=1 turns it off.
  */
 import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
+// This file is built as CommonJS into the bundle's folder (scripts/build.mjs): its own `require`
+// resolves as the bundle's would, with no node:module (createRequire loads Node's ES module loader).
 const bundle = fileURLToPath(new URL('./cli.js', import.meta.url));
-const require = createRequire(bundle);
 
 // The bundle's source on the line after this one, so its line numbers (and source map) stay true.
 const WRAPPER = '(function (exports, require, module, __filename, __dirname) {\n';
@@ -71,7 +71,8 @@ function compileCached(): (() => void) | undefined {
   } catch {
     cachedData = undefined;
   }
-  const script = new Script(`${WRAPPER}${readFileSync(bundle, 'utf8')}\n})`, { filename: bundle, lineOffset: -1, cachedData });
+  // latin1: the bundle is ASCII (scripts/build.mjs checks), and a one-byte string skips UTF-8's decoding
+  const script = new Script(`${WRAPPER}${readFileSync(bundle, 'latin1')}\n})`, { filename: bundle, lineOffset: -1, cachedData });
   if (!cachedData || script.cachedDataRejected) {
     // after the command ran, so the cache holds what it compiled
     process.once('exit', () => saveCache(dir, key, file, script));

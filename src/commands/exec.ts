@@ -1,4 +1,5 @@
 /** `sidekick exec TARGET [-- COMMAND...]`: a shell or a command in the target's namespaces and filesystem. */
+import { isatty } from 'node:tty';
 import { debugLog } from '../log.js';
 import { parseAddress } from '../runtimes/address.js';
 import { buildDebuggerSpec, copyNotice, DEFAULT_IMAGE, type ExecRequest } from '../entry/debugger-spec.js';
@@ -39,7 +40,9 @@ export async function execCommand(args: ExecArgs): Promise<number> {
     }
     if (target.stopped) say(copyNotice(target.stopped));
     const spec = buildDebuggerSpec(target, { ...args, profile: args.engineOptions?.profile }, {
-      stdinIsTTY: Boolean(process.stdin.isTTY),
+      // not process.stdin.isTTY: that getter builds the stdin stream (a file's loads fs streams and
+      // readline, ~2 ms) for sessions that never read it
+      stdinIsTTY: isatty(0),
       term: process.env.TERM,
       localEnv: process.env,
       owner: sessionOwner(),
