@@ -1,5 +1,6 @@
 // esbuild plugins both bundles use: the npm package's (scripts/build.mjs) and the single executable's (scripts/package.mjs).
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 /** `import text from './file?raw'` inlines the file as a string (as Vite does in tests). */
@@ -115,5 +116,35 @@ export const quietDockerModem = {
       if (patched === source) throw new Error(`${args.path}: its request log is not where scripts/esbuild-plugins.mjs expects it`);
       return { contents: patched, loader: 'js' };
     });
+  },
+};
+
+/**
+ * The `debug` package (docker-modem's log, and socks-proxy-agent's) probes the terminal and colours
+ * when it loads, and looks for the optional supports-color package on disk at every start: a dozen
+ * failed lookups and a thrown MODULE_NOT_FOUND per Docker exec. Unless DEBUG asks for a log, a
+ * stand-in whose loggers are off takes its place; with DEBUG set the real module runs.
+ */
+export const debugOnlyWhenAsked = {
+  name: 'debug-only-when-asked',
+  setup(b) {
+    b.onResolve({ filter: /^debug$/ }, (args) => {
+      if (args.namespace === 'debug-only-when-asked') return undefined;
+      const real = createRequire(path.join(args.resolveDir, 'index.js')).resolve('debug');
+      return { path: real, namespace: 'debug-only-when-asked' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'debug-only-when-asked' }, (args) => ({
+      contents: [
+        'if (process.env.DEBUG) module.exports = require(' + JSON.stringify(args.path) + ');',
+        'else {',
+        '  const off = () => { const log = () => undefined; log.enabled = false; log.extend = () => log; log.destroy = () => undefined; return log; };',
+        '  off.default = off;',
+        '  off.enabled = () => false;',
+        '  module.exports = off;',
+        '}',
+      ].join('\n'),
+      loader: 'js',
+      resolveDir: path.dirname(args.path),
+    }));
   },
 };
