@@ -116,6 +116,10 @@ describe('exec --copy on kubernetes', () => {
   });
 
   it('a crash-looping or terminated container answers with one line suggesting --copy, and nothing is made', async () => {
+    // between two crashes it runs for a moment, and the debugger is then added (and refused by the
+    // kubelet, said in the same line): asked during the back-off, nothing is added
+    const backingOff = async () => (await kubectl(['get', 'pod', '-n', ns, 'crashing', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.reason}'])) === 'CrashLoopBackOff';
+    expect(await eventually(backingOff, 90_000, 250)).toBe(true);
     const looping = await run(['pod/crashing', '--', 'true']);
     expectOneLineError(looping, new RegExp(`container app of pod ${ns}/crashing is (in CrashLoopBackOff|terminated) \\(exit code 3[^)]*\\): debug a copy with sidekick exec --copy k8s://${ns}/crashing/app$`));
     const failed = await run([`k8s://${ns}/failed/app`, '--', 'true']);

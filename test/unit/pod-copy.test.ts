@@ -1,6 +1,6 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { containerTrouble, copyFailure, copyInfo, copyName, copyPod, HOLDER_COMMAND, HOLDER_PRELUDE, pendingReason, validPodName } from '../../src/runtimes/kubernetes/pod-copy.js';
+import { containerTrouble, copyFailure, crashedTargetError, copyInfo, copyName, copyPod, HOLDER_COMMAND, HOLDER_PRELUDE, pendingReason, validPodName } from '../../src/runtimes/kubernetes/pod-copy.js';
 
 const probe = { exec: { command: ['/app/health'] } };
 const original: V1Pod = {
@@ -94,6 +94,16 @@ describe('container trouble', () => {
     [{ name: 'a', image: '', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }, false, 'in ContainerCreating'],
   ])('%#', (status, crashed, state) => {
     expect(containerTrouble(status)).toEqual({ crashed, state });
+  });
+
+  it('is one line suggesting --copy for a container that ran and died, none for one that runs', () => {
+    const s = { name: 'app', image: '', imageID: '', ready: false, restartCount: 4 };
+    const pod = (phase: string, status: V1ContainerStatus[]): V1Pod => ({ metadata: { name: 'api', namespace: 'shop' }, status: { phase, containerStatuses: status } });
+    const looping = crashedTargetError(pod('Running', [{ ...s, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 3 } } }]), 'app');
+    expect(looping?.message).toBe('container app of pod shop/api is in CrashLoopBackOff (exit code 3, 4 restarts)');
+    expect(looping?.hint).toBe('debug a copy with sidekick exec --copy k8s://shop/api/app');
+    expect(crashedTargetError(pod('Running', [{ ...s, state: { running: {} }, lastState: { terminated: { exitCode: 3 } } }]), 'app')).toBeUndefined();
+    expect(crashedTargetError(pod('Pending', [{ ...s, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }]), 'app')).toBeUndefined();
   });
 });
 

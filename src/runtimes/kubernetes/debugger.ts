@@ -16,6 +16,8 @@ import type { CleanupRecipe, Debugger, DebuggerSpec, DebuggerStreams, ExecProces
 import { exitCodeOf, openChannels, type Channels } from './channels.js';
 import type { KubeClient } from './client.js';
 import { apiMessage } from './errors.js';
+import { formatAddress } from '../address.js';
+import { crashedTargetError } from './pod-copy.js';
 import { ExitMarkFilter } from './exit-mark.js';
 import { debuggerContainer, NodePulls } from './node-pulls.js';
 import { podSecurityContext } from './security.js';
@@ -114,6 +116,7 @@ async function startState(k: KubeClient, where: PodTarget, image: string, end: n
   if (state?.terminated) return 'terminated';
   const waiting = state?.waiting?.reason ? `${state.waiting.reason}${state.waiting.message ? `: ${state.waiting.message}` : ''}` : where.own ? podPending(pod) : 'not created yet';
   if (state?.waiting?.reason && FATAL_WAITING.has(state.waiting.reason)) {
+    if (!where.own && /target container .* is not running/.test(state.waiting.message ?? '')) throw await targetStopped(k, pod, where);
     const pull = /Image|Pull/.test(state.waiting.reason);
     throw new UserError(`the debugger cannot start: ${waiting.split('\n')[0]}`, {
       hint: pull ? `check the image name (${image}) and the node's registry access, or use an image the node has with --pull never` : 'see "kubectl describe pod"',
@@ -133,6 +136,24 @@ async function startState(k: KubeClient, where: PodTarget, image: string, end: n
     });
   }
   return 'waiting';
+}
+
+/**
+ * The kubelet refused the debugger because its target stopped between sidekick's look and the
+ * start: a crash loop's brief run. Said as for a target seen stopped, once the pod's status (up to a
+ * status cycle behind the kubelet) shows it.
+ */
+async function targetStopped(k: KubeClient, read: V1Pod, where: PodTarget): Promise<UserError> {
+  const target = read.spec?.ephemeralContainers?.find((c) => c.name === where.container)?.targetContainerName ?? '';
+  let pod = read;
+  for (const until = Date.now() + 3_000; ; await new Promise((r) => setTimeout(r, 250))) {
+    const crashed = crashedTargetError(pod, target);
+    if (crashed || Date.now() > until) return crashed ?? new UserError(`container ${target} of pod ${where.namespace}/${where.pod} stopped as the debugger started`, {
+      hint: `debug a copy with sidekick exec --copy ${formatAddress('kubernetes', `${where.pod}/${target}`, where.namespace)}`,
+      kind: 'not-running',
+    });
+    pod = await k.must(() => k.api.readPod(where.namespace, where.pod), `read pod ${where.namespace}/${where.pod}`);
+  }
 }
 
 /** Why a pod of our own has no container yet: the scheduler's word, or a kubelet that never took it. */

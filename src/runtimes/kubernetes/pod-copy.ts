@@ -15,6 +15,8 @@
  */
 import type { V1Container, V1ContainerStatus, V1Pod, V1SecurityContext } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
+import { UserError } from '../../errors.js';
+import { formatAddress } from '../address.js';
 import type { DebuggerInfo } from '../runtime.js';
 import { FATAL_WAITING } from './debugger.js';
 
@@ -132,6 +134,23 @@ export function containerTrouble(status: V1ContainerStatus | undefined): { crash
   // a container that ran and died, or cannot start its command: a copy with a holder gets in
   const crashed = waiting === 'CrashLoopBackOff' || Boolean(status?.lastState?.terminated) || waiting === 'RunContainerError';
   return { crashed, state: waiting ? `in ${waiting}${detail}` : status ? 'not started' : 'not started (no status yet)' };
+}
+
+/**
+ * The one line for a container that ran and died (crash-looping, terminated): starting it again only
+ * crashes it again, a copy whose container waits gets in. Undefined when it runs or has not yet run.
+ */
+export function crashedTargetError(pod: V1Pod, container: string): UserError | undefined {
+  const status = pod.status?.containerStatuses?.find((s) => s.name === container);
+  if (status?.state?.running && pod.status?.phase === 'Running') return undefined;
+  const trouble = containerTrouble(status);
+  if (!trouble.crashed) return undefined;
+  const namespace = pod.metadata?.namespace;
+  const name = pod.metadata?.name ?? '';
+  return new UserError(`container ${container} of pod ${namespace}/${name} is ${trouble.state}`, {
+    hint: `debug a copy with sidekick exec --copy ${formatAddress('kubernetes', `${name}/${container}`, namespace)}`,
+    kind: 'not-running',
+  });
 }
 
 /** Why the copy cannot run, once that is certain (an image that cannot be pulled, a holder that ended); undefined while it may still. */

@@ -35,7 +35,7 @@ import { createNodeDebugger, findNode, isNodeTarget, NODE_LABEL, nodeDebuggerInf
 import { workloadPods } from './workloads.js';
 import { podNativePorts } from './port-forward.js';
 import { copyCleanup, copyStateOf, createCopyDebugger, type CopyState } from './copy-debugger.js';
-import { COPY_LABEL, COPY_OF, containerTrouble, copyInfo, copyName, validPodName } from './pod-copy.js';
+import { COPY_LABEL, COPY_OF, copyInfo, crashedTargetError, copyName, validPodName } from './pod-copy.js';
 
 /** Marks an ephemeral container as a sidekick debugger (ephemeral containers have no labels). */
 const MARKER = 'SIDEKICK_ROLE';
@@ -121,14 +121,8 @@ export class KubernetesRuntime implements Runtime {
     const addr = formatAddress('kubernetes', `${address.name}/${container}`, namespace);
     const status = pod.status?.containerStatuses?.find((s) => s.name === container);
     if (copy) return this.copyTarget(pod, container, addr, copy);
-    const trouble = status?.state?.running && pod.status?.phase === 'Running' ? undefined : containerTrouble(status);
-    if (trouble?.crashed) {
-      // starting it again only crashes it again: a copy whose container waits gets in
-      throw new UserError(`container ${container} of pod ${namespace}/${address.name} is ${trouble.state}`, {
-        hint: `debug a copy with sidekick exec --copy ${addr}`,
-        kind: 'not-running',
-      });
-    }
+    const crashed = crashedTargetError(pod, container);
+    if (crashed) throw crashed;
     if (pod.status?.phase !== 'Running') {
       throw new UserError(`pod ${namespace}/${address.name} is not running (${pod.status?.phase ?? 'unknown'}${pod.status?.reason ? `, ${pod.status.reason}` : ''})`, {
         hint: `see "kubectl describe pod -n ${namespace} ${address.name}"`,
