@@ -4,7 +4,7 @@
 // for a Docker exec), and an ES module cannot take a code cache on Node 20.
 import { build } from 'esbuild';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { debugOnlyWhenAsked, lazyCommonJs, noGeneratedKubeApi, noWhatwgUrl, quietDockerModem, rawText } from './esbuild-plugins.mjs';
+import { debugOnlyWhenAsked, lazyCommonJs, noGeneratedKubeApi, noWhatwgUrl, patchedDockerModem, rawText } from './esbuild-plugins.mjs';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -40,7 +40,7 @@ const result = await build({
   // import.meta does not exist in CommonJS: sidekick reads only its url, to find its own files
   banner: { js: 'var __sk_meta_url = require("node:url").pathToFileURL(__filename).href;' },
   define: { __SIDEKICK_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__sk_meta_url' },
-  plugins: [rawText, lazyCommonJs, noGeneratedKubeApi, noWhatwgUrl, quietDockerModem, debugOnlyWhenAsked, cliThroughBoot],
+  plugins: [rawText, lazyCommonJs, noGeneratedKubeApi, noWhatwgUrl, patchedDockerModem, debugOnlyWhenAsked, cliThroughBoot],
   logLevel: 'warning',
   metafile: true,
 });

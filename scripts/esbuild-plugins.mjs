@@ -103,18 +103,33 @@ export const noWhatwgUrl = {
 };
 
 /**
- * docker-modem formats every request's options (util.inspect, showHidden, no depth limit) for a debug
- * log that is off: ~10 ms of CPU per Docker exec (--cpu-prof), most of it util.inspect's first use.
- * They are formatted only when DEBUG=modem turns that log on.
+ * Two costs of docker-modem's that sidekick pays at every Docker exec, taken out where the bundle is
+ * made (each replacement must find its text: a docker-modem that changed fails the build):
+ * - it formats every request's options (util.inspect, showHidden, no depth limit) for a debug log
+ *   that is off: ~10 ms of CPU per exec (--cpu-prof), most of it util.inspect's first use. They are
+ *   formatted only when DEBUG=modem turns that log on.
+ * - demuxStream copies what is left of its buffer after every frame header and every frame, so a
+ *   64 KB socket read of 4 KB frames is copied ~32 times over: 50 MB of output made ~800 MB of
+ *   short-lived buffers in malloc's heap, and the CLI peaked at ~88 MB. The frames are views of the
+ *   read instead (nothing writes into a read once it has arrived), and a read is copied only to join
+ *   a frame split across two.
  */
-export const quietDockerModem = {
-  name: 'quiet-docker-modem',
+const DOCKER_MODEM_PATCHES = [
+  ["debug('Sending: %s', util.inspect(", "debug.enabled && debug('Sending: %s', util.inspect("],
+  ['      buffer = Buffer.concat([buffer, data]);', '      buffer = buffer.length ? Buffer.concat([buffer, data]) : data;'],
+  ['    buffer = Buffer.from(buffer.subarray(end, buffer.length));', '    buffer = buffer.subarray(end);'],
+];
+
+export const patchedDockerModem = {
+  name: 'patched-docker-modem',
   setup(b) {
     b.onLoad({ filter: /[\\/]docker-modem[\\/]lib[\\/]modem\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const patched = source.replace("debug('Sending: %s', util.inspect(", "debug.enabled && debug('Sending: %s', util.inspect(");
-      if (patched === source) throw new Error(`${args.path}: its request log is not where scripts/esbuild-plugins.mjs expects it`);
-      return { contents: patched, loader: 'js' };
+      let source = await readFile(args.path, 'utf8');
+      for (const [from, to] of DOCKER_MODEM_PATCHES) {
+        if (source.split(from).length !== 2) throw new Error(`${args.path}: "${from.trim()}" is not where scripts/esbuild-plugins.mjs expects it, once`);
+        source = source.replace(from, to);
+      }
+      return { contents: source, loader: 'js' };
     });
   },
 };

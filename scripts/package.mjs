@@ -9,7 +9,7 @@ import { chmod, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promise
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { debugOnlyWhenAsked, lazyCommonJs, noGeneratedKubeApi, noWhatwgUrl, quietDockerModem, rawText } from './esbuild-plugins.mjs';
+import { debugOnlyWhenAsked, lazyCommonJs, noGeneratedKubeApi, noWhatwgUrl, patchedDockerModem, rawText } from './esbuild-plugins.mjs';
 
 /**
  * Optional modules that dependencies try in a try/catch (debug: supports-color; ws: bufferutil,
@@ -48,7 +48,7 @@ try {
     // import.meta does not exist in CommonJS; src/self.ts only reads it outside a SEA.
     banner: { js: 'var __sk_meta_url = require("node:url").pathToFileURL(__filename).href;' },
     define: { __SIDEKICK_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__sk_meta_url' },
-    plugins: [rawText, lazyCommonJs, noGeneratedKubeApi, noWhatwgUrl, quietDockerModem, debugOnlyWhenAsked, absentOptional],
+    plugins: [rawText, lazyCommonJs, noGeneratedKubeApi, noWhatwgUrl, patchedDockerModem, debugOnlyWhenAsked, absentOptional],
     logLevel: 'warning',
   });
   const blob = path.join(work, 'sidekick.blob');

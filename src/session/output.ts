@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { DebuggerStreams } from '../runtimes/runtime.js';
 import { readEnd } from '../stream-end.js';
-import { collectWhileBusy } from '../young-collection.js';
+import { collectWhileBusy, OUTPUT_EVERY } from '../young-collection.js';
 
 // After the debugger exits, an output that does not end (an engine that keeps the stream open) is
 // given up on once this long has gone by with nothing arriving and nothing waiting for the local reader.
@@ -15,8 +15,8 @@ const QUIET_MS = 2000;
 export function showOutput(streams: DebuggerStreams): void {
   streams.stdout.pipe(process.stdout, { end: false });
   streams.stderr?.pipe(process.stderr, { end: false });
-  collectWhileBusy(streams.stdout);
-  if (streams.stderr) collectWhileBusy(streams.stderr);
+  collectWhileBusy(streams.stdout, OUTPUT_EVERY);
+  if (streams.stderr) collectWhileBusy(streams.stderr, OUTPUT_EVERY);
 }
 
 /**
