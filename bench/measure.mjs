@@ -72,24 +72,29 @@ export function report(name, medians, goals = {}) {
  * pays and sidekick itself never needs on a local engine. Where it is set, comparisons run a second
  * time with Node's sides started without it.
  */
-export const EXTRA_CA = process.env.NODE_EXTRA_CA_CERTS;
+const EXTRA_CA = process.env.NODE_EXTRA_CA_CERTS;
 
 /** A side ([file, args, env?]) started without NODE_EXTRA_CA_CERTS when it is Node. */
-export function withoutExtraCa([file, args, env]) {
+function withoutExtraCa([file, args, env]) {
   if (file !== process.execPath) return env ? [file, args, env] : [file, args];
   const { NODE_EXTRA_CA_CERTS: _, ...rest } = env ?? process.env;
   return [file, args, rest];
 }
 
-/** sidekick against the engine's floor (and `node -e 0`), interleaved; prints medians and ratios. */
-export function compare(name, subject, floor, goal, runs = RUNS, withNode = true) {
-  const medians = interleave({ floor, sidekick: subject, ...(withNode && { node: NODE }) }, { runs });
-  report(name, medians, { floor: goal });
+/** Interleaves and reports the sides, then again without the extra CA where it is set; the first medians. */
+export function reportSides(name, sides, goals, runs = RUNS) {
+  const medians = interleave(sides, { runs });
+  report(name, medians, goals);
   if (EXTRA_CA) {
-    const sides = { floor: withoutExtraCa(floor), sidekick: withoutExtraCa(subject), ...(withNode && { node: withoutExtraCa(NODE) }) };
-    report(`${name}, no NODE_EXTRA_CA_CERTS`, interleave(sides, { runs }), { floor: goal });
+    const plain = Object.fromEntries(Object.entries(sides).map(([label, side]) => [label, withoutExtraCa(side)]));
+    report(`${name}, no NODE_EXTRA_CA_CERTS`, interleave(plain, { runs }), goals);
   }
   return medians;
+}
+
+/** sidekick against the engine's floor (and `node -e 0`), interleaved; prints medians and ratios. */
+export function compare(name, subject, floor, goal, runs = RUNS, withNode = true) {
+  return reportSides(name, { floor, sidekick: subject, ...(withNode && { node: NODE }) }, { floor: goal }, runs);
 }
 
 /**

@@ -2,7 +2,7 @@
 // Not a test: it prints figures and never fails on them.
 import { execFileSync, spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { CLI, EXTRA_CA, NODE, RUNS, cdebug, compare, interleave, median, peakRssMb, report, timeIt, withoutExtraCa } from './measure.mjs';
+import { CLI, NODE, RUNS, cdebug, compare, median, peakRssMb, reportSides, timeIt } from './measure.mjs';
 
 // root and a writable root filesystem: cdebug links its toolkit into the target's root
 const TARGET = 'sidekick-bench-target';
@@ -122,11 +122,7 @@ try {
     ...(CDEBUG && { cdebug: [CDEBUG, ['exec', '--rm', '-q', '--image', 'busybox:musl', `docker://${TARGET}`, 'true']] }),
     sidekick: [process.execPath, [CLI, 'exec', '-q', `docker://${TARGET}`, '--', 'true']],
   };
-  report('docker: exec T -- true', interleave({ ...exec, node: NODE }), { cdebug: '<= 1.5' });
-  if (EXTRA_CA) {
-    const sides = Object.fromEntries(Object.entries({ ...exec, node: NODE }).map(([label, side]) => [label, withoutExtraCa(side)]));
-    report('docker: exec T -- true, no NODE_EXTRA_CA_CERTS', interleave(sides), { cdebug: '<= 1.5' });
-  }
+  reportSides('docker: exec T -- true', { ...exec, node: NODE }, { cdebug: '<= 1.5' });
   // peak RSS of the CLI's process: a session that runs `true`, and one that streams 50 MB of output
   const rss = (file, args) => `${median(Array.from({ length: 5 }, () => peakRssMb(file, args))).toFixed(0)} MB`;
   const stream = ['--', 'head', '-c', '50000000', '/dev/zero'];
